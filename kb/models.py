@@ -20,16 +20,16 @@ from kb.vocabulary import hint, terms
 GUIDE = "boite-a-outils-integration-fr"
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _WHAT = {
-    "themes": "theme (1-6)",
-    "success_factors": "success factor",
-    "checklist_items": "checklist item",
-    "indicators": "evaluation-grid indicator",
-    "actor_types": "actor type",
-    "target_groups": "target group",
-    "sectors": "sector",
-    "country": "ISO 3166-1 alpha-2 country code",
-    "document_type": "document type",
-    "language": "language code",
+    "themes": "a theme (1-6)",
+    "success_factors": "a success factor",
+    "checklist_items": "a checklist item",
+    "indicators": "an evaluation-grid indicator",
+    "actor_types": "an actor type",
+    "target_groups": "a target group",
+    "sectors": "a sector",
+    "country": "an ISO 3166-1 alpha-2 country code",
+    "document_type": "a document type",
+    "language": "a language code",
 }
 
 
@@ -39,7 +39,7 @@ def _vocab(name: str):
     def check(value):
         if str(value) not in terms(name):
             raise PydanticCustomError(
-                "kb_vocabulary", "{value} is not a {what}; {hint}",
+                "kb_vocabulary", "{value} is not {what}; {hint}",
                 {"value": value, "what": _WHAT[name], "hint": hint(value, name)},
             )
         return value

@@ -149,6 +149,8 @@ def _model_problems(checked: CheckedFile, exc: ValidationError) -> list[Problem]
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-after")))
         etype = err["type"]
+        if etype == "kb_dates":
+            loc = ("last_verified",)
         rule = etype[3:].replace("_", "-") if etype.startswith("kb_") else _RULES.get(etype, "type")
         message = err["msg"]
         if etype == "missing":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import yaml
+import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Path_ = tuple  # a field path: ("indicators", 0, "evidence", "fr")
@@ -164,13 +165,20 @@ def parse(raw: bytes | str) -> Parsed:
         text = raw
     if text.startswith("\ufeff"):
         text = text[1:]
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             parsed.problems.append(SourceProblem(1, 1, "(file)", "the file is empty; expected a record", "yaml-syntax"))
             return parsed
         parsed.data = _Converter(loader, parsed).convert(node, ())
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        parsed.problems.append(
+            SourceProblem(line, 1, "(file)", f"character #x{exc.character:04x} is not allowed in YAML; remove it", "yaml-syntax")
+        )
+        parsed.data = None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -190,5 +198,6 @@ def parse(raw: bytes | str) -> Parsed:
         parsed.problems.append(SourceProblem(1, 1, "(file)", "the document nests too deeply", "yaml-syntax"))
         parsed.data = None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return parsed

@@ -1,0 +1,32 @@
+"""Packaging: exactly one Whoosh distribution, and every CLI command documented in the README."""
+
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+from kb.cli import app
+from kb.paths import ROOT
+
+
+def test_whoosh_comes_from_whoosh_reloaded_only():
+    assert packages_distributions()["whoosh"] == ["Whoosh-Reloaded"]
+
+
+def test_every_cli_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert commands
+    missing = [c for c in commands if f"kb {c}" not in readme]
+    assert missing == []
+
+
+def test_every_framework_file_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    files = [p.relative_to(ROOT).as_posix() for p in (ROOT / "framework").rglob("*.yaml")]
+    files = [f for f in files if not f.startswith("framework/themes/")] + ["framework/themes/"]
+    assert [f for f in files if f not in readme] == []
+
+
+def test_index_folder_is_ignored_but_for_its_readme():
+    ignore = (ROOT / ".gitignore").read_text()
+    assert "/index/*" in ignore and "!/index/README.md" in ignore
+    assert Path(ROOT / "index" / "README.md").exists()

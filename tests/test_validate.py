@@ -1,0 +1,171 @@
+"""The validator: one bad-record fixture per rule, each with its exact message line."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kb.cli import app
+from kb.paths import PRACTICES_DIR
+from kb.validate import check_paths, load_records
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOOD = FIXTURES / "good"
+
+# fixture file -> the exact lines the validator prints for it (messages are part of the API)
+EXPECTED = {
+    "yaml-syntax.yaml": [
+        "20:16: error: (file): YAML syntax error: while parsing a flow sequence expected ',' or ']', but got ':' [yaml-syntax]",
+    ],
+    "encoding.yaml": ["4:1: error: (file): not valid UTF-8 (byte 44); save the file as UTF-8 [encoding]"],
+    "duplicate-key.yaml": ["15:1: error: place: duplicate key (first given on line 14); keep one of them [duplicate-key]"],
+    "yaml-boolean.yaml": [
+        '13:10: error: country: unquoted NO is read as a boolean by YAML 1.1 tools; write "NO" in quotes if you mean the text [yaml-boolean]',
+    ],
+    "unknown-key.yaml": [
+        "1:1: error: summary: required field is missing [required]",
+        "6:1: error: summry: unknown key 'summry'; did you mean 'summary'? [unknown-key]",
+    ],
+    "required.yaml": ["1:1: error: country: required field is missing [required]"],
+    "type.yaml": [
+        "15:1: error: organisations: expected a valid list; got str 'Sampleville Adult Education Centre' [type]",
+    ],
+    "not-a-mapping.yaml": ["1:1: error: (record): expected a mapping of fields; got a list [type]"],
+    "vocabulary-theme.yaml": [
+        "19:13: error: themes[1]: 9 is not a theme (1-6); expected one of: 1, 2, 3, 4, 5, 6 [vocabulary]",
+    ],
+    "vocabulary-success-factor.yaml": [
+        "21:5: error: success_factors[0]: qualified-multidisciplinary-profesionals is not a success factor; "
+        "did you mean qualified-multidisciplinary-professionals? [vocabulary]",
+    ],
+    "vocabulary-checklist-item.yaml": [
+        "22:26: error: checklist_items[1]: T2-31 is not a checklist item; did you mean T2-01? [vocabulary]",
+    ],
+    "vocabulary-indicator.yaml": [
+        "24:5: error: indicators[0].id: IP-30 is not an evaluation-grid indicator; did you mean IP-01? [vocabulary]",
+    ],
+    "vocabulary-country.yaml": [
+        "13:1: error: country: Finlande is not an ISO 3166-1 alpha-2 country code; did you mean FI (Finland)? [vocabulary]",
+    ],
+    "vocabulary-facet.yaml": [
+        "28:17: error: target_groups[0]: migrant is not a target group; did you mean migrants? [vocabulary]",
+    ],
+    "vocabulary-kind.yaml": ["2:1: error: kind: 'pratice' is not a kind of record; expected practice or reference [vocabulary]"],
+    "empty-text.yaml": ["5:3: error: title.en: text is empty; write it in both French and English [empty-text]"],
+    "url.yaml": [
+        "31:5: error: links[0].url: 'https://example.org/sample ville' is not a valid web address; "
+        "expected an http(s) URL with no spaces (encode them as %20) [url]",
+    ],
+    "id-filename.yaml": [
+        "1:1: error: id: 'fi-sampleville-guidance' does not match the file name 'id-filename.yaml'; "
+        "rename the file to fi-sampleville-guidance.yaml or change the id to 'id-filename' [id-filename]",
+    ],
+    "Fi_Sampleville.yaml": [
+        "1:1: error: id: 'Fi_Sampleville' is not a valid id; use lower-case ASCII letters, digits and single hyphens (kebab-case) [id-format]",
+    ],
+    "kind-prefix.yaml": ["1:1: error: id: the id of a reference must start with ref- [id-format]"],
+    "related.yaml": [
+        "33:11: error: related[0]: 'ref-sample-guidance-reprot' is not the id of any record; did you mean 'ref-sample-guidance-report'? [related]",
+    ],
+    "theme-consistency.yaml": [
+        "22:26: error: checklist_items[1]: T4-09 belongs to theme 4, which is not in themes; add 4 to themes or remove T4-09 [theme-consistency]",
+    ],
+    "duplicate-value.yaml": ["29:1: error: sectors: education is listed twice; list each value once [duplicate-value]"],
+    "too-short.yaml": ["22:1: error: checklist_items: at least 1 value expected; the list is empty [too-short]"],
+    "dates.yaml": [
+        "39:1: error: last_verified: last_verified (2026-10-01) is before added (2026-11-01); a record is verified on or after it is added [dates]",
+    ],
+    "range.yaml": ["18:1: error: year_started: 1066 is out of range; expected a value greater than or equal to 1900 [range]"],
+}
+
+
+def test_every_bad_fixture_has_its_expected_lines():
+    assert sorted(EXPECTED) == sorted(p.name for p in (FIXTURES / "bad").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_fixture_prints_the_exact_message(name):
+    path = FIXTURES / "bad" / name
+    report = check_paths([path], collection=GOOD)
+    prefix = f"{os.path.relpath(path)}:"
+    assert [str(p) for p in report.problems] == [prefix + line for line in EXPECTED[name]]
+    assert not report.ok
+
+
+def test_every_rule_has_a_fixture():
+    rules = {line.rsplit("[", 1)[1].rstrip("]") for lines in EXPECTED.values() for line in lines}
+    rules |= {"duplicate-id", "near-duplicate"}  # collection rules, tested below
+    documented = set(Path("docs/validation-rules.md").read_text(encoding="utf-8").split("`")[1::2])
+    assert rules <= documented
+
+
+def test_duplicate_ids_across_files_are_an_error():
+    report = check_paths([FIXTURES / "dup"], collection=FIXTURES / "dup")
+    dup = [p for p in report.problems if p.rule == "duplicate-id"]
+    assert [str(p) for p in dup] == [
+        f"{os.path.relpath(FIXTURES / 'dup/b/fi-twice.yaml')}:1:1: error: id: 'fi-twice' is already the id of "
+        f"{os.path.relpath(FIXTURES / 'dup/a/fi-twice.yaml')}; ids must be unique [duplicate-id]"
+    ]
+
+
+def test_near_duplicates_are_a_warning_not_an_error():
+    report = check_paths([FIXTURES / "near-duplicate"], collection=FIXTURES / "near-duplicate")
+    assert report.ok
+    assert [(p.severity, p.rule) for p in report.problems] == [("warning", "near-duplicate")]
+    names = {Path(report.problems[0].path).name, report.problems[0].message.split(" of ")[1].split(" (")[0].rsplit("/", 1)[-1]}
+    assert names == {"fi-sampleville-interviews.yaml", "fi-sampleville-interviews-2.yaml"}
+    assert report.summary() == "All 2 files valid, 1 warning."
+
+
+def test_good_fixtures_are_valid():
+    report = check_paths([GOOD], collection=GOOD)
+    assert report.problems == []
+    assert report.summary() == "All 2 files valid."
+
+
+def test_the_real_practices_folder_validates_without_warnings():
+    report = check_paths([PRACTICES_DIR], collection=PRACTICES_DIR)
+    assert [str(p) for p in report.problems] == []
+    assert len(report.records) == len(list(PRACTICES_DIR.glob("*.yaml")))
+
+
+def test_load_records_returns_models():
+    records = load_records(GOOD)
+    assert {r.id for r in records} == {"fi-sample-city-guidance", "ref-sample-guidance-report"}
+
+
+def test_cli_validate_exit_codes_and_total(runner):
+    good = runner.invoke(app, ["validate", str(GOOD)])
+    assert good.exit_code == 0, good.output
+    assert good.output.strip().endswith("All 2 files valid.")
+    bad = runner.invoke(app, ["validate", str(FIXTURES / "bad" / "range.yaml"), str(FIXTURES / "bad" / "url.yaml")])
+    assert bad.exit_code == 1
+    assert bad.output.strip().splitlines()[-1].startswith("Validation failed: ")
+    assert "[range]" in bad.output and "[url]" in bad.output
+
+
+def test_cli_validate_json_and_github_formats(runner):
+    path = FIXTURES / "bad" / "vocabulary-facet.yaml"
+    result = runner.invoke(app, ["validate", "--format", "json", str(path)])
+    data = json.loads(result.output)
+    assert data["ok"] is False and data["files_checked"] == 1
+    facet = [p for p in data["problems"] if p["rule"] == "vocabulary"][0]
+    assert facet["line"] == 28 and facet["column"] == 17 and facet["field"] == "target_groups[0]"
+    gh = runner.invoke(app, ["validate", "--format", "github", str(path)])
+    assert f"::error file={os.path.relpath(path)},line=28,col=17,title=vocabulary::target_groups[0]: migrant" in gh.output
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"\x00\x01\x02", b"- - - [", b"a: &x [*x]", b"{", b"id: [1, {2: 3}]\n", b"kind: practice\n", b"!!binary x",
+     b"a: !!python/object/apply:os.system [ls]", b"? [a, b]\n: c\n", b"<<: 5", b"kind: 5\nid: 5\n"],
+)
+def test_hostile_input_gives_problems_never_a_traceback(tmp_path, raw):
+    path = tmp_path / "hostile.yaml"
+    path.write_bytes(raw)
+    report = check_paths([path], collection=tmp_path)
+    assert not report.ok
+    assert all(p.line >= 1 and p.column >= 1 for p in report.problems)
