@@ -83,3 +83,9 @@ def test_kb_stats_text_shows_the_holes(runner):
     assert "62 practices from 15 countries, 41 references" in result.output
     for item in known_gaps()["checklist_items"]:
         assert item in result.output
+
+
+def test_documented_holes_name_real_framework_ids():
+    gaps = known_gaps()
+    assert set(gaps["checklist_items"]) <= set(fw.checklist_items)
+    assert set(gaps["success_factors"]) <= set(fw.success_factors)
