@@ -169,3 +169,17 @@ def test_hostile_input_gives_problems_never_a_traceback(tmp_path, raw):
     report = check_paths([path], collection=tmp_path)
     assert not report.ok
     assert all(p.line >= 1 and p.column >= 1 for p in report.problems)
+
+
+@pytest.mark.parametrize("template", ["practice.yaml", "reference.yaml"])
+def test_contributor_templates_validate_once_copied_under_their_id(tmp_path, template):
+    import yaml
+
+    from kb.paths import RECORD_TEMPLATES_DIR
+
+    text = (RECORD_TEMPLATES_DIR / template).read_text(encoding="utf-8")
+    record_id = yaml.safe_load(text)["id"]
+    target = tmp_path / f"{record_id}.yaml"
+    target.write_text(text, encoding="utf-8")
+    report = check_paths([target], collection=tmp_path)
+    assert [str(p) for p in report.problems] == []
