@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install validate schema clean
+.PHONY: run test install validate index schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ test: install
 
 validate: install
 	$(BIN)/kb validate practices
+
+index: install
+	$(BIN)/kb index
 
 schema: install
 	$(BIN)/kb schema

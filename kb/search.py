@@ -1,0 +1,352 @@
+"""Searching the index: one ``SearchIndex`` opens the current generation once and serves many
+searches (the CLI and the web app both use it).
+
+A query is split into words and quoted phrases. Each word searches the French and English text,
+the names field and its thesaurus equivalents; all words must match, falling back to any word when
+nothing does. A word absent from the index vocabulary is corrected with rapidfuzz ("did you mean"),
+and the corrected search is shown when the original finds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter
+from pathlib import Path
+
+from markupsafe import escape
+from pydantic import BaseModel, Field
+from rapidfuzz import fuzz, process
+from whoosh import highlight
+from whoosh import index as whoosh_index
+from whoosh.query import And, Every, NullQuery, Or, Phrase, Term
+
+from kb.analysis import analyze, english_analyzer, fold, french_analyzer, name_analyzer
+from kb.filters import Filters
+from kb.indexer import FACETS, current
+from kb.paths import index_dir
+from kb.thesaurus import get_thesaurus
+
+MAX_QUERY_LENGTH = 500
+MAX_LIMIT = 100
+_QUERY_TOKENS = re.compile(r'"([^"]+)"|(\S+)')
+_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+
+
+class IndexMissing(RuntimeError):
+    """There is no index yet: run `kb index`."""
+
+
+class Hit(BaseModel):
+    """One search result."""
+
+    id: str
+    kind: str
+    title: dict[str, str] = Field(description="Title in fr and en.")
+    country: str | None = None
+    themes: list[int]
+    year: int | None = None
+    score: float
+    snippet: str = Field(description="Excerpt with matches wrapped in <mark>; the rest is HTML-escaped.")
+
+
+class SearchResponse(BaseModel):
+    """A page of results, the facet counts over all matches, and any correction."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    pages: int
+    sort: str
+    mode: str = Field(description='"all" when every word matched, "any" after falling back to any word.')
+    results: list[Hit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = Field(default=None, description="A corrected query when a word looks misspelt.")
+    corrected: bool = Field(default=False, description="True when the results are those of the suggestion.")
+    filters: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class SearchIndex:
+    """The open index: a searcher, its vocabulary and per-document facet values, reused across searches."""
+
+    def __init__(self, directory: Path | None = None):
+        self.directory = directory or index_dir()
+        self._lock = threading.RLock()
+        self._generation: str | None = None
+        self._fr, self._en, self._names = french_analyzer(), english_analyzer(), name_analyzer()
+        self._open()
+
+    # -- opening -----------------------------------------------------------------------------
+    def _open(self) -> None:
+        gen = current(self.directory)
+        if gen is None:
+            raise IndexMissing(f"no index in {self.directory}; run `kb index`")
+        ix = whoosh_index.open_dir(str(gen.path))
+        searcher = ix.searcher()
+        vocab = json.loads((gen.path / "vocab.json").read_text(encoding="utf-8"))
+        facets: dict[int, dict] = {}
+        ids: dict[str, int] = {}
+        for docnum, stored in searcher.reader().iter_docs():
+            facets[docnum] = stored["facets"]
+            ids[stored["id"]] = docnum
+        old = getattr(self, "_searcher", None)
+        self._searcher, self._ix, self.meta = searcher, ix, gen.meta
+        self._vocab, self._vocab_set = vocab, set(vocab)
+        self._facets, self._ids = facets, ids
+        self._generation = gen.path.name
+        if old is not None:
+            old.close()
+
+    def refresh(self) -> bool:
+        """Reopen if a new generation was swapped in; True when it did."""
+        gen = current(self.directory)
+        if gen is None or gen.path.name == self._generation:
+            return False
+        with self._lock:
+            if gen.path.name != self._generation:
+                self._open()
+                return True
+        return False
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    # -- records -----------------------------------------------------------------------------
+    def ids(self) -> list[str]:
+        return list(self._ids)
+
+    def get(self, record_id: str) -> dict | None:
+        """The stored record (as JSON data) with this id, or None."""
+        docnum = self._ids.get(record_id)
+        if docnum is None:
+            return None
+        with self._lock:
+            return self._searcher.stored_fields(docnum)["record"]
+
+    # -- queries -----------------------------------------------------------------------------
+    def _fields(self):
+        return (("title_fr", self._fr), ("body_fr", self._fr), ("tags_fr", self._fr), ("title_en", self._en),
+                ("body_en", self._en), ("tags_en", self._en), ("names", self._names))
+
+    def _word_query(self, word: str, expand: bool = True):
+        """A word (or phrase) in any text field, in either language, with its thesaurus equivalents."""
+        alternatives = [word, *get_thesaurus().expand(word)] if expand else [word]
+        parts = []
+        for n, alt in enumerate(alternatives):
+            boost = 1.0 if n == 0 else 0.5  # the user's own word outranks its equivalents
+            for field, analyzer in self._fields():
+                tokens = analyze(analyzer, alt)
+                if len(tokens) == 1:
+                    parts.append(Term(field, tokens[0], boost=boost))
+                elif tokens:
+                    parts.append(Phrase(field, tokens, boost=boost))
+        return Or(parts) if parts else NullQuery
+
+    def _phrase_query(self, phrase: str):
+        return self._word_query(phrase, expand=False)
+
+    @staticmethod
+    def group(parts: list[tuple[str, bool]]) -> list[tuple[str, bool, bool]]:
+        """Join consecutive words that form a thesaurus term ("santé mentale") into one unit.
+
+        Returns (text, is_phrase, expand) triples."""
+        thesaurus = get_thesaurus()
+        out: list[tuple[str, bool, bool]] = []
+        i = 0
+        while i < len(parts):
+            text, is_phrase = parts[i]
+            if not is_phrase:
+                for size in (3, 2):
+                    window = parts[i:i + size]
+                    if len(window) == size and not any(p for _, p in window):
+                        joined = " ".join(t for t, _ in window)
+                        if thesaurus.expand(joined):
+                            out.append((joined, False, True))
+                            i += size
+                            break
+                else:
+                    out.append((text, False, True))
+                    i += 1
+                continue
+            out.append((text, True, False))
+            i += 1
+        return out
+
+    @staticmethod
+    def split(query: str) -> list[tuple[str, bool]]:
+        """(text, is_phrase) for each word or quoted phrase of ``query``."""
+        out = []
+        for phrase, word in _QUERY_TOKENS.findall(query[:MAX_QUERY_LENGTH]):
+            if phrase.strip():
+                out.append((phrase.strip(), True))
+            else:
+                word = _ELISION.sub("", word.strip("\"'’()[]{}:;,.!?*+-~^"))
+                if word:
+                    out.append((word, False))
+        return out
+
+    def _text_query(self, parts: list[tuple[str, bool]], mode: str):
+        subs = [self._word_query(t, expand=expand) for t, _, expand in self.group(parts)]
+        subs = [s for s in subs if s is not NullQuery]
+        if not subs:
+            return None
+        return And(subs) if mode == "all" else Or(subs)
+
+    @staticmethod
+    def _filter_query(filters: Filters):
+        subs = [Or([Term(facet, v) for v in values]) for facet, values in filters.values.items()]
+        return And(subs) if subs else None
+
+    def _known(self, word: str) -> bool:
+        folded = fold(word)
+        if folded in self._vocab_set or get_thesaurus().expand(word):
+            return True
+        reader = self._searcher.reader()
+        for field, analyzer in (("body_fr", self._fr), ("body_en", self._en), ("tags_fr", self._fr),
+                                ("tags_en", self._en), ("names", self._names)):
+            tokens = analyze(analyzer, word)
+            if not tokens:
+                return True  # a stop word: nothing to correct
+            if all(reader.doc_frequency(field, t) for t in tokens):
+                return True
+        return False
+
+    def suggest(self, parts: list[tuple[str, bool]]) -> str | None:
+        """The query with each unknown word replaced by the closest index word, or None."""
+        changed = False
+        out = []
+        for text, is_phrase in parts:
+            if is_phrase or len(text) < 3 or text.isdigit() or self._known(text):
+                out.append(f'"{text}"' if is_phrase else text)
+                continue
+            best = process.extractOne(fold(text), self._vocab, scorer=fuzz.ratio, score_cutoff=72)
+            if best:
+                out.append(best[0])
+                changed = True
+            else:
+                out.append(text)
+        return " ".join(out) if changed else None
+
+    def search(
+        self,
+        query: str = "",
+        filters: Filters | None = None,
+        *,
+        page: int = 1,
+        limit: int = 10,
+        sort: str = "relevance",
+        lang: str = "fr",
+    ) -> SearchResponse:
+        """Search; ``filters`` are already resolved (see kb.filters.Filters.parse)."""
+        filters = filters or Filters()
+        page, limit = max(1, int(page)), max(1, min(MAX_LIMIT, int(limit)))
+        query = (query or "").strip()[:MAX_QUERY_LENGTH]
+        parts = self.split(query)
+        filter_q = self._filter_query(filters)
+        with self._lock:
+            suggestion = self.suggest(parts) if parts else None
+            # all words, then the corrected words, then any word (original, then corrected)
+            attempts = [(parts, "all", False)]
+            if suggestion:
+                attempts.append((self.split(suggestion), "all", True))
+            if len(parts) > 1:
+                attempts.append((parts, "any", False))
+                if suggestion:
+                    attempts.append((self.split(suggestion), "any", True))
+            for attempt, mode, corrected in attempts:
+                docs, text_q = self._match(attempt, mode, filter_q)
+                if docs:
+                    break
+            else:
+                mode, corrected = "all", False
+            total = len(docs)
+            hits = self._page(text_q, filter_q, page, limit, sort, lang) if total else []
+            facets = self._count(docs)
+        return SearchResponse(
+            query=query, total=total, page=page, limit=limit, pages=(total + limit - 1) // limit, sort=sort,
+            mode=mode, results=hits, facets=facets, suggestion=suggestion, corrected=corrected,
+            filters=filters.values,
+        )
+
+    def _match(self, parts, mode, filter_q):
+        text_q = self._text_query(parts, mode) if parts else None
+        if parts and text_q is None:
+            return set(), None
+        q = And([x for x in (text_q, filter_q) if x is not None]) if (text_q or filter_q) else Every()
+        return set(self._searcher.docs_for_query(q)), text_q
+
+    def _page(self, text_q, filter_q, page, limit, sort, lang) -> list[Hit]:
+        q = And([x for x in (text_q, filter_q) if x is not None]) if (text_q or filter_q) else Every()
+        kwargs = {}
+        if sort == "date" or text_q is None:
+            kwargs = {"sortedby": "year", "reverse": True}
+        results = self._searcher.search_page(q, page, pagelen=limit, terms=True, **kwargs)
+        results.results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
+        results.results.formatter = _Marker()
+        hits = []
+        for hit in results:
+            rec = hit["record"]
+            title = rec["title"] if isinstance(rec["title"], dict) else {"fr": rec["title"], "en": rec["title"]}
+            hits.append(Hit(
+                id=rec["id"], kind=rec["kind"], title=title, country=rec.get("country"), themes=rec.get("themes", []),
+                year=rec.get("year_started", rec.get("year")), score=round(float(hit.score or 0.0), 3),
+                snippet=self._snippet(hit, rec, lang),
+            ))
+        return hits
+
+    @staticmethod
+    def _snippet(hit, rec: dict, lang: str) -> str:
+        other = "en" if lang == "fr" else "fr"
+        for field in (f"body_{lang}", f"body_{other}"):
+            try:
+                text = hit.highlights(field, top=2)
+            except Exception:  # highlighting is a nicety; a failure must not fail the search
+                text = ""
+            if text:
+                return text
+        text = rec.get("summary") or rec.get("description") or {}
+        plain = text.get(lang) or text.get(other) or ""
+        return str(escape(plain[:240] + ("…" if len(plain) > 240 else "")))
+
+    def _count(self, docs: set[int]) -> dict[str, dict[str, int]]:
+        counts = {facet: Counter() for facet in FACETS}
+        for docnum in docs:
+            for facet, values in self._facets[docnum].items():
+                counts[facet].update(values)
+        return {facet: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for facet, c in counts.items()}
+
+    def similar(self, record_id: str, limit: int = 5, lang: str = "fr") -> list[Hit]:
+        """Records most like ``record_id`` ("more like this"), best first; KeyError if unknown."""
+        docnum = self._ids.get(record_id)
+        if docnum is None:
+            raise KeyError(record_id)
+        with self._lock:
+            scores: Counter = Counter()
+            for field in ("body_fr", "body_en", "title_fr", "title_en"):
+                for hit in self._searcher.more_like(docnum, field, top=limit * 3, numterms=12):
+                    scores[hit.docnum] += float(hit.score or 0.0)
+            scores.pop(docnum, None)
+            hits = []
+            for other, score in scores.most_common(limit):
+                rec = self._searcher.stored_fields(other)["record"]
+                title = rec["title"] if isinstance(rec["title"], dict) else {"fr": rec["title"], "en": rec["title"]}
+                summary = rec.get("summary") or rec.get("description") or {}
+                text = summary.get(lang) or ""
+                hits.append(Hit(id=rec["id"], kind=rec["kind"], title=title, country=rec.get("country"),
+                                themes=rec.get("themes", []), year=rec.get("year_started", rec.get("year")),
+                                score=round(score, 3), snippet=str(escape(text[:240]))))
+            return hits
+
+
+class _Marker(highlight.Formatter):
+    """Wraps matches in <mark>…</mark> and HTML-escapes the rest."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+    def _text(self, text):
+        return str(escape(text))

@@ -1,0 +1,242 @@
+"""Search: French- and English-aware, typo-tolerant, faceted, on the real knowledge base."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from kb.cli import app
+from kb.filters import FilterError, Filters
+from kb.indexer import build, current, ensure
+from kb.paths import PRACTICES_DIR
+from kb.search import SearchIndex
+from kb.validate import RecordsError
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("index")
+    build(PRACTICES_DIR, directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def ix(index_dir):
+    index = SearchIndex(index_dir)
+    yield index
+    index.close()
+
+
+def ids(ix, query, **kw):
+    return {h.id for h in ix.search(query, limit=100, **kw).results}
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ["réfugiées", "refugiees", "RÉFUGIÉES"],
+        ["l'intégration", "l’intégration", "intégration", "integration"],
+        ["d'hébergement", "hébergement", "hebergement"],
+        ["Gdańsk", "gdansk", "GDANSK"],
+        ["Hämeenlinna", "hameenlinna"],
+    ],
+)
+def test_accented_unaccented_and_elided_forms_find_the_same_records(ix, variants):
+    results = [ids(ix, v) for v in variants]
+    assert results[0], variants[0]
+    assert all(r == results[0] for r in results)
+
+
+def test_a_french_query_finds_other_forms_of_the_word(ix):
+    # the Tandem record says "logement"; the query says "logements"
+    assert "it-ciac-tandem-housing" in ids(ix, "logements")
+    # the Womento record says "marraine"; the query says "marraines"
+    assert "fi-womento-mentoring" in ids(ix, "marraines")
+
+
+def test_an_english_query_finds_a_practice_through_its_english_text(ix):
+    found = ids(ix, "volunteered peers")
+    assert "rs-refugees-for-refugees" in found
+
+
+def test_the_thesaurus_bridges_languages(ix):
+    assert ids(ix, "logement") == ids(ix, "housing")
+    assert "fi-womento-mentoring" in ids(ix, "mentorat")
+    assert {"gr-kethea-addiction-support", "rs-jrs-pedro-arrupe-home"} <= ids(ix, "santé mentale")
+    assert ids(ix, "santé mentale") == ids(ix, "mental health")
+
+
+def test_all_words_by_default_and_any_word_as_a_fallback(ix):
+    both = ix.search("Womento mentoring", limit=50)
+    assert both.mode == "all" and {h.id for h in both.results} == {"fi-womento-mentoring"}
+    fallback = ix.search("Womento Kiron", limit=50)
+    assert fallback.mode == "any"
+    assert {"fi-womento-mentoring", "de-kiron-online-university"} <= {h.id for h in fallback.results}
+
+
+def test_quoted_phrases_are_stricter_than_words(ix):
+    phrase = ids(ix, '"garde d’enfants"')
+    words = ids(ix, "garde enfants")
+    assert phrase and phrase <= words
+    assert "pl-ocalenie-my-chance-in-poland" in phrase
+
+
+def test_a_typo_gets_a_suggestion_and_corrected_results(ix):
+    result = ix.search("logemnt")
+    assert result.suggestion == "logement"
+    assert result.corrected and result.total == ix.search("logement").total
+    assert ix.search("logement").suggestion is None
+
+
+def test_a_typo_beside_a_good_word_is_corrected_too(ix):
+    result = ix.search("santé mentalle")
+    assert result.suggestion == "santé mentale" and result.corrected
+    assert "gr-kethea-addiction-support" in {h.id for h in result.results}
+
+
+@pytest.mark.parametrize("typed", ["FI", "fi", "Finlande", "finland", "finlnd"])
+def test_country_filters_accept_names_codes_and_typos(ix, typed):
+    filters = Filters.parse({"country": [typed]})
+    assert filters.values == {"country": ["FI"]}
+    result = ix.search("", filters, limit=100)
+    assert result.total == 13 and {h.country for h in result.results} == {"FI"}
+
+
+def test_an_unknown_filter_value_is_an_error_listing_close_matches():
+    with pytest.raises(FilterError) as exc:
+        Filters.parse({"sector": ["xyzzy"]})
+    assert "sector" in str(exc.value)
+    with pytest.raises(FilterError) as exc:
+        Filters.parse({"country": ["Atlantis"]})
+    assert "did you mean" in str(exc.value)
+
+
+def test_filters_combine_within_and_across_facets(ix):
+    fi_or_se = ix.search("", Filters.parse({"country": ["FI", "Suède"]}), limit=100)
+    assert {h.country for h in fi_or_se.results} == {"FI", "SE"}
+    fi_theme5 = ix.search("", Filters.parse({"country": ["FI"], "theme": ["5"]}), limit=100)
+    assert fi_theme5.total > 0 and all(h.country == "FI" and 5 in h.themes for h in fi_theme5.results)
+    refs = ix.search("", Filters.parse({"kind": ["référence"]}), limit=100)
+    assert refs.total == 41 and {h.kind for h in refs.results} == {"reference"}
+
+
+def test_facets_count_what_the_results_hold(ix):
+    result = ix.search("femmes", limit=100)
+    assert result.total == len(result.results)
+    countries = {}
+    for hit in result.results:
+        if hit.country:
+            countries[hit.country] = countries.get(hit.country, 0) + 1
+    assert result.facets["country"] == dict(sorted(countries.items(), key=lambda kv: (-kv[1], kv[0])))
+    themes = {}
+    for hit in result.results:
+        for t in hit.themes:
+            themes[str(t)] = themes.get(str(t), 0) + 1
+    assert result.facets["theme"] == {k: themes[k] for k in result.facets["theme"]}
+    assert set(result.facets["theme"]) == set(themes)
+
+
+def test_pagination_splits_the_same_total(ix):
+    first = ix.search("intégration", limit=5, page=1)
+    second = ix.search("intégration", limit=5, page=2)
+    assert first.total == second.total > 10
+    assert not {h.id for h in first.results} & {h.id for h in second.results}
+    assert first.pages == (first.total + 4) // 5
+
+
+def test_sort_by_date_puts_the_newest_first(ix):
+    result = ix.search("", Filters.parse({"kind": ["practice"]}), limit=100, sort="date")
+    years = [h.year or 0 for h in result.results]
+    assert years == sorted(years, reverse=True) and years[0] >= 2021
+
+
+def test_snippets_highlight_matches_and_escape_the_rest(ix):
+    hit = ix.search("logement", limit=1).results[0]
+    assert "<mark>" in hit.snippet
+    assert "<" not in hit.snippet.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_more_like_this(ix):
+    similar = [h.id for h in ix.similar("pl-welcome-home-housing", limit=5)]
+    assert "pl-welcome-home-housing" not in similar and len(similar) == 5
+    assert "pl-lublin-family-support-housing" in similar
+    with pytest.raises(KeyError):
+        ix.similar("no-such-record")
+
+
+def test_a_failed_build_keeps_the_old_index_serving(tmp_path):
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "good", records)
+    directory = tmp_path / "index"
+    first = build(records, directory)
+    ix = SearchIndex(directory)
+    assert ix.search("Sampleville").total == 1
+    shutil.copy(FIXTURES / "bad" / "range.yaml", records / "range.yaml")
+    with pytest.raises(RecordsError):
+        build(records, directory)
+    assert current(directory).path == first.path
+    gen, failure = ensure(records, directory)
+    assert gen.path == first.path and failure is not None
+    assert not ix.refresh() and ix.search("Sampleville").total == 1
+
+
+def test_a_killed_build_leaves_nothing_readers_see(tmp_path):
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "good", records)
+    directory = tmp_path / "index"
+    first = build(records, directory)
+    (directory / ".build-killed").mkdir()  # what a build killed half-way leaves behind
+    (directory / ".build-killed" / "_MAIN_1.toc").write_text("half")
+    assert current(directory).path == first.path
+    second = build(records, directory)
+    assert not (directory / ".build-killed").exists()
+    assert current(directory).path == second.path
+
+
+def test_ensure_rebuilds_only_when_records_change(tmp_path):
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "good", records)
+    directory = tmp_path / "index"
+    first, _ = ensure(records, directory)
+    again, _ = ensure(records, directory)
+    assert again.path == first.path
+    ix = SearchIndex(directory)
+    text = (records / "fi-sample-city-guidance.yaml").read_text().replace("Sampleville Adult", "Sampleville Adult Learning")
+    (records / "fi-sample-city-guidance.yaml").write_text(text)
+    rebuilt, failure = ensure(records, directory)
+    assert failure is None and rebuilt.path != first.path
+    assert ix.refresh() and ix.search("learning").total == 1
+
+
+def test_cli_index_and_search(runner, tmp_path, monkeypatch):
+    directory = tmp_path / "index"
+    built = runner.invoke(app, ["index", "--index-dir", str(directory)])
+    assert built.exit_code == 0 and "Indexed 62 practices and 41 references" in built.output
+    fresh = runner.invoke(app, ["index", "--index-dir", str(directory)])
+    assert "Index is up to date: 103 records" in fresh.output
+    result = runner.invoke(app, ["search", "logemnt", "--country", "Pologne", "--json", "--index-dir", str(directory)])
+    data = json.loads(result.output)
+    assert set(data) >= {"query", "total", "results", "facets", "suggestion"}
+    assert data["suggestion"] == "logement" and data["total"] > 0
+    assert set(data["results"][0]) >= {"id", "kind", "title", "country", "themes", "score", "snippet"}
+    assert all(h["country"] == "PL" for h in data["results"])
+    table = runner.invoke(app, ["search", "mentoring", "--lang", "en", "--index-dir", str(directory)])
+    assert table.exit_code == 0 and "fi-womento-mentoring" in table.output
+    bad = runner.invoke(app, ["search", "x", "--country", "Atlantis", "--index-dir", str(directory)])
+    assert bad.exit_code == 2 and "--country: 'Atlantis' matches no country" in bad.output
+    sim = runner.invoke(app, ["similar", "pl-welcome-home-housng", "--index-dir", str(directory)])
+    assert sim.exit_code == 2 and "did you mean pl-welcome-home-housing?" in sim.output
+
+
+def test_cli_index_fails_cleanly_on_bad_records(runner, tmp_path, monkeypatch):
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "good", records)
+    shutil.copy(FIXTURES / "bad" / "range.yaml", records / "range.yaml")
+    monkeypatch.setenv("KB_PRACTICES_DIR", str(records))
+    result = runner.invoke(app, ["index", "--index-dir", str(tmp_path / "index")])
+    assert result.exit_code == 1
+    assert "[range]" in result.output and "Index not built" in result.output
