@@ -192,7 +192,8 @@ class SearchIndex:
         subs = [s for s in subs if s is not NullQuery]
         if not subs:
             return None
-        return And(subs) if mode == "all" else Or(subs)
+        # in "any" mode, records matching more of the words rank higher (coordination bonus)
+        return And(subs) if mode == "all" else Or(subs, scale=0.9)
 
     @staticmethod
     def _filter_query(filters: Filters):
