@@ -358,6 +358,142 @@ def similar(
         out.print(f"{hit.id}  {hit.title.get(lang.value)}  ({hit.country or '-'}; {hit.score})", markup=False)
 
 
+def _recommender(index_dir: Path | None):
+    from kb.recommend import Recommender
+
+    return Recommender(_records(), _open_index(index_dir))
+
+
+def _read_input(path: Path, parser):
+    from kb.answers import AnswersError
+
+    try:
+        raw = path.read_bytes() if str(path) != "-" else sys.stdin.buffer.read()
+    except OSError as exc:
+        err.print(f"error: {path}: cannot be read: {exc.strerror or exc}", markup=False)
+        raise typer.Exit(2)
+    try:
+        return parser(raw, str(path))
+    except AnswersError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2)
+
+
+@app.command()
+def checklist(
+    template: Annotated[bool, typer.Option("--template", help="Print a commented answers file listing every item.")] = False,
+    theme: Annotated[Optional[int], typer.Option(min=1, max=6, help="Only this theme's items.")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the item texts.")] = Lang.fr,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of printing.")] = None,
+) -> None:
+    """Self-assessment: write the answers template to fill (then run `kb gaps FILE`)."""
+    _framework()
+    if not template:
+        err.print("Use `kb checklist --template > answers.yaml`, fill it in, then run `kb gaps answers.yaml`.")
+        raise typer.Exit(2)
+    from kb.answers import template as answers_template
+
+    text = answers_template(theme, lang.value)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"Wrote {output}", markup=False)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def gaps(
+    file: Annotated[Path, typer.Argument(help="Answers file (YAML or JSON; - for standard input).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_markdown: Annotated[bool, typer.Option("--markdown", help="Print the personalised summary as Markdown.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=50, help="Length of the overall list.")] = 10,
+    per_gap: Annotated[int, typer.Option("--per-gap", min=1, max=20, help="Records shown for each gap.")] = 3,
+    country: Annotated[Optional[str], typer.Option(help="Favour practices from this country (code or name).")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the output.")] = Lang.fr,
+    index_dir: IndexDirOption = None,
+) -> None:
+    """Where your answers stand, theme by theme, and the practices that answer each gap, with reasons."""
+    _framework()
+    from kb.answers import parse_answers
+    from kb.filters import FilterError, resolve
+
+    answers = _read_input(file, parse_answers)
+    if country:
+        try:
+            answers.country = resolve("country", country)
+        except FilterError as exc:
+            err.print(f"error: --country: {str(exc).split(': ', 1)[1]}", markup=False)
+            raise typer.Exit(2)
+    report = _recommender(index_dir).report(answers, per_gap=per_gap, limit=limit, lang=lang.value)
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+    elif as_markdown:
+        from kb.summary import markdown
+
+        sys.stdout.write(markdown(report, lang.value, per_gap=per_gap))
+    else:
+        _print_gaps(report, lang.value, per_gap)
+
+
+def _print_gaps(report, lang: str, per_gap: int) -> None:
+    from kb.summary import STATUS
+
+    en = lang == "en"
+    table = Table(box=None, pad_edge=False)
+    table.add_column("Theme" if en else "Thématique")
+    table.add_column("✓", justify="right")
+    table.add_column("Reading" if en else "Lecture")
+    for th in report.themes:
+        table.add_row(f"{th.theme}. {th.title[lang]}", f"{th.ticked}/{th.total}", STATUS[th.status][lang])
+    out.print(table)
+    for gap in report.gaps:
+        out.print(f"\n[bold]{gap.item}[/bold] ", end="")
+        out.print(gap.text[lang], markup=False)
+        for rec in gap.recommendations[:per_gap]:
+            out.print(f"   → {rec.id} ({rec.country or '-'}; {rec.score}): {'; '.join(rec.reasons)}", markup=False)
+    out.print("\n[bold]" + ("Most useful practices for you" if en else "Les pratiques les plus utiles pour vous") + "[/bold]")
+    for n, rec in enumerate(report.recommendations, start=1):
+        out.print(f"{n:2}. {rec.id}  {rec.title[lang]}  [{', '.join(rec.covers)}]", markup=False)
+
+
+@app.command()
+def grid(
+    file: Annotated[Optional[Path], typer.Argument(help="Ratings file (YAML or JSON).")] = None,
+    template: Annotated[bool, typer.Option("--template", help="Print a commented ratings file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the output.")] = Lang.fr,
+) -> None:
+    """Rate your practice on the evaluation grid: a score per dimension and overall (see docs/scoring.md)."""
+    _framework()
+    from kb.grid import parse_grid, score
+    from kb.grid import template as grid_template
+
+    if template:
+        sys.stdout.write(grid_template(lang.value))
+        return
+    if file is None:
+        err.print("Give a ratings file, or use `kb grid --template > grid.yaml` to start one.")
+        raise typer.Exit(2)
+    report = score(_read_input(file, parse_grid), _records())
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+        return
+    lg = lang.value
+    for d in report.dimensions:
+        value = "-" if d.score is None else f"{d.score:.0f}/100 ({d.level})"
+        out.print(f"{d.name[lg]}: {value}  [{d.rated} rated, {d.not_applicable} n/a, {d.unanswered} unanswered]", markup=False)
+    out.print(f"Overall: {report.overall if report.overall is not None else '-'} ({report.level or '-'})"
+              if lg == "en" else f"Global : {report.overall if report.overall is not None else '-'} ({report.level or '-'})",
+              markup=False)
+    if report.weakest:
+        fw = _framework()
+        out.print(("Strongest" if lg == "en" else "Point fort") + f": {fw.dimensions[report.strongest].name.get(lg)}; "
+                  + ("weakest" if lg == "en" else "point faible") + f": {fw.dimensions[report.weakest].name.get(lg)}",
+                  markup=False)
+        for ex in report.exemplars:
+            out.print(f"   → {ex.id} ({ex.country}): {ex.title[lg]} [{', '.join(ex.indicators)}]", markup=False)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

@@ -318,6 +318,16 @@ class SearchIndex:
                 counts[facet].update(values)
         return {facet: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for facet, c in counts.items()}
 
+    def text_matches(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
+        """Records whose text best matches ``text`` (any of its words, more words ranking higher)."""
+        words = list(dict.fromkeys(w for w, is_phrase in self.split(text) if not is_phrase and len(w) > 3))[:25]
+        subs = [q for q in (self._word_query(w, expand=False) for w in words) if q is not NullQuery]
+        if not subs:
+            return []
+        with self._lock:
+            results = self._searcher.search(Or(subs, scale=0.9), limit=limit)
+            return [(hit["id"], float(hit.score or 0.0)) for hit in results]
+
     def similar(self, record_id: str, limit: int = 5, lang: str = "fr") -> list[Hit]:
         """Records most like ``record_id`` ("more like this"), best first; KeyError if unknown."""
         docnum = self._ids.get(record_id)

@@ -1,0 +1,290 @@
+"""Gap analysis: where a self-assessment stands, theme by theme, as the guide reads it, and for each
+unticked item the practices and references that show how others did it, with the reasons.
+
+Scoring of a record for a gap (an unticked, applicable checklist item):
+  answers the item itself .................................. 10
+  illustrates a success factor the item serves ............. 3, +1.5 per further factor (+1 when one is
+                                                               the record's main factor)
+  text of the record matches the item's text ............... up to 3 (scaled on the best match)
+  same theme (only beside another reason) .................. 1
+  fallback when the guide gives no example for the item's factors: the theme's practices and
+  references ("same theme", 1)
+  preferences: practice from the user's country +2, of the user's actor type +1.5
+The overall list sums each record's scores over the gaps it answers (in full where it answers the
+item itself, half otherwise), then picks greedily with a
+penalty for records from a place, organisation or country already picked, so that no single city
+crowds the list.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field
+
+from kb.answers import Answers
+from kb.framework import Framework, get_framework
+from kb.models import Practice, Reference
+from kb.search import SearchIndex
+
+Record = Practice | Reference
+
+ANSWERS_ITEM, FACTOR, MORE_FACTORS, MAIN_FACTOR_BONUS, TEXT, SAME_THEME = 10.0, 3.0, 1.5, 1.0, 3.0, 1.0
+COUNTRY_BONUS, ACTOR_BONUS = 2.0, 1.5
+PER_GAP = 5
+
+
+class ThemeResult(BaseModel):
+    theme: int
+    title: dict[str, str]
+    ticked: int
+    total: int = Field(description="Applicable items (all items minus those marked not applicable).")
+    not_applicable: int
+    status: str = Field(description="comprehensive | improve | rethink | not-applicable")
+    note: str | None = None
+
+
+class GeneralResult(BaseModel):
+    item: str
+    text: dict[str, str]
+    ticked: bool
+    sums_up: list[str]
+
+
+class Recommendation(BaseModel):
+    id: str
+    kind: str
+    title: dict[str, str]
+    country: str | None = None
+    score: float
+    reasons: list[str]
+
+
+class Gap(BaseModel):
+    item: str
+    theme: int
+    text: dict[str, str]
+    recommendations: list[Recommendation]
+
+
+class Overall(BaseModel):
+    id: str
+    kind: str
+    title: dict[str, str]
+    country: str | None = None
+    place: str | None = None
+    score: float
+    covers: list[str]
+
+
+class GapsReport(BaseModel):
+    organisation: str | None = None
+    country: str | None = None
+    actor_type: str | None = None
+    themes: list[ThemeResult]
+    general: list[GeneralResult]
+    general_note: str | None = None
+    gaps: list[Gap]
+    recommendations: list[Overall]
+
+
+def status_of(ticked: int, total: int) -> str:
+    """The guide's reading: every box ticked, some, or none."""
+    if total == 0:
+        return "not-applicable"
+    if ticked == total:
+        return "comprehensive"
+    return "improve" if ticked else "rethink"
+
+
+@dataclass
+class _Candidate:
+    score: float = 0.0
+    reasons: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _title(record: Record) -> dict[str, str]:
+    if isinstance(record, Practice):
+        return {"fr": record.title.fr, "en": record.title.en}
+    return {"fr": record.title, "en": record.title}
+
+
+REASONS = {
+    "item": {"en": "answers checklist item {}", "fr": "répond à l'élément {} de la liste"},
+    "factor": {"en": "illustrates success factor {}", "fr": "illustre le facteur de réussite {}"},
+    "theme": {"en": "same theme ({})", "fr": "même thématique ({})"},
+    "text": {"en": "text match", "fr": "correspondance de texte"},
+    "country": {"en": "from your country ({})", "fr": "dans votre pays ({})"},
+    "actor": {"en": "same kind of organisation ({})", "fr": "même type d'organisation ({})"},
+}
+
+
+class Recommender:
+    """Links gaps to records; built once from the records and the open index, reused across calls."""
+
+    def __init__(self, records: list[Record], index: SearchIndex, framework: Framework | None = None):
+        self.fw = framework or get_framework()
+        self.index = index
+        self.records = {r.id: r for r in records}
+        self.by_item: dict[str, list[str]] = defaultdict(list)
+        self.by_factor: dict[str, list[str]] = defaultdict(list)
+        self.by_theme: dict[int, list[str]] = defaultdict(list)
+        for r in records:
+            for t in r.themes:
+                self.by_theme[t].append(r.id)
+            if isinstance(r, Practice):
+                for item in r.checklist_items:
+                    self.by_item[item].append(r.id)
+                for sf in r.success_factors:
+                    self.by_factor[sf].append(r.id)
+        self._text: dict[str, list[tuple[str, float]]] = {}
+
+    def _text_matches(self, item_id: str) -> list[tuple[str, float]]:
+        if item_id not in self._text:
+            item = self.fw.checklist_items[item_id][1]
+            self._text[item_id] = [(rid, s) for rid, s in self.index.text_matches(f"{item.text.fr} {item.text.en}", limit=8)
+                                   if rid in self.records]
+        return self._text[item_id]
+
+    def candidates(self, item_id: str, answers: Answers | None = None) -> dict[str, _Candidate]:
+        """Every record that answers ``item_id``, with its score and reasons."""
+        theme, item = self.fw.checklist_items[item_id]
+        cands: dict[str, _Candidate] = defaultdict(_Candidate)
+        for rid in self.by_item.get(item_id, []):
+            cands[rid].score += ANSWERS_ITEM
+            cands[rid].reasons.append(("item", item_id))
+        examples = False
+        factor_hits: dict[str, int] = defaultdict(int)
+        for sf in item.success_factors:
+            for rid in self.by_factor.get(sf, []):
+                examples = True
+                record = self.records[rid]
+                cands[rid].score += (FACTOR if not factor_hits[rid] else MORE_FACTORS) + (
+                    MAIN_FACTOR_BONUS if record.success_factors[0] == sf else 0.0)
+                factor_hits[rid] += 1
+                cands[rid].reasons.append(("factor", sf))
+        matches = self._text_matches(item_id)
+        if matches:
+            best = matches[0][1] or 1.0
+            for rid, score in matches:
+                cands[rid].score += TEXT * score / best
+                cands[rid].reasons.append(("text", ""))
+        for rid, cand in cands.items():
+            if theme in self.records[rid].themes:
+                cand.score += SAME_THEME
+                cand.reasons.append(("theme", str(theme)))
+        if not self.by_item.get(item_id) and not examples:
+            # the guide gives no example for this item's factors: fall back on the theme's records
+            for rid in self.by_theme.get(theme, []):
+                if rid not in cands:
+                    cands[rid].score += SAME_THEME
+                    cands[rid].reasons.append(("theme", str(theme)))
+        if answers is not None:
+            for rid, cand in cands.items():
+                record = self.records[rid]
+                if isinstance(record, Practice):
+                    if answers.country and record.country == answers.country:
+                        cand.score += COUNTRY_BONUS
+                        cand.reasons.append(("country", record.country))
+                    if answers.actor_type and answers.actor_type in record.actor_types:
+                        cand.score += ACTOR_BONUS
+                        cand.reasons.append(("actor", answers.actor_type))
+        return cands
+
+    def report(self, answers: Answers, *, per_gap: int = PER_GAP, limit: int = 10, lang: str = "en") -> GapsReport:
+        """Theme results, general checklist, every gap with its records, and the overall ranked list."""
+        fw = self.fw
+        general_ticked = [i for i in answers.ticked if i in fw.general_items]
+        effective = {i for i in answers.ticked if i in fw.checklist_items}
+        for g in general_ticked:
+            effective |= set(fw.general_items[g].sums_up)
+        not_applicable = {i for i in answers.not_applicable if i in fw.checklist_items} - effective
+        themes = []
+        for t in fw.themes:
+            items = [i.id for i in t.checklist]
+            na = sum(1 for i in items if i in not_applicable)
+            done = sum(1 for i in items if i in effective)
+            total = len(items) - na
+            themes.append(ThemeResult(theme=t.number, title={"fr": t.title.fr, "en": t.title.en}, ticked=done,
+                                      total=total, not_applicable=na, status=status_of(done, total),
+                                      note=answers.notes.get(str(t.number)) or None))
+        general = [
+            GeneralResult(item=g.id, text={"fr": g.text.fr, "en": g.text.en}, sums_up=g.sums_up,
+                          ticked=g.id in general_ticked or all(i in effective for i in g.sums_up))
+            for g in fw.general_checklist.items
+        ]
+        gaps: list[Gap] = []
+        per_record: dict[str, float] = defaultdict(float)
+        covers: dict[str, list[str]] = defaultdict(list)
+        for item_id, (theme, item) in fw.checklist_items.items():
+            if item_id in effective or item_id in not_applicable:
+                continue
+            cands = self.candidates(item_id, answers)
+            ranked = sorted(cands.items(), key=lambda kv: (-kv[1].score, kv[0]))[:per_gap]
+            recs = []
+            for rid, cand in ranked:
+                record = self.records[rid]
+                recs.append(Recommendation(
+                    id=rid, kind=record.kind, title=_title(record), country=getattr(record, "country", None),
+                    score=round(cand.score, 2), reasons=_render(cand.reasons, lang, fw)))
+                # a record that answers the item itself counts in full; one linked only through a
+                # factor, the theme or its text counts half, so that weak links cannot pile up
+                per_record[rid] += cand.score * (1.0 if ("item", item_id) in cand.reasons else 0.5)
+                covers[rid].append(item_id)
+            gaps.append(Gap(item=item_id, theme=theme, text={"fr": item.text.fr, "en": item.text.en}, recommendations=recs))
+        return GapsReport(
+            organisation=answers.organisation, country=answers.country, actor_type=answers.actor_type,
+            themes=themes, general=general, general_note=answers.notes.get("general") or None, gaps=gaps,
+            recommendations=self._diversify(per_record, covers, limit),
+        )
+
+    def _diversify(self, scores: dict[str, float], covers: dict[str, list[str]], limit: int) -> list[Overall]:
+        """Greedy pick of the best records, discounting places, organisations and countries already picked."""
+        picked: list[Overall] = []
+        seen_place: dict[str, int] = defaultdict(int)
+        seen_org: dict[str, int] = defaultdict(int)
+        seen_country: dict[str, int] = defaultdict(int)
+        pool = dict(scores)
+
+        def adjusted(rid: str) -> float:
+            record = self.records[rid]
+            factor = 1.0
+            if isinstance(record, Practice):
+                if record.place:
+                    factor *= 0.6 ** seen_place[record.place]
+                for org in record.organisations:
+                    factor *= 0.7 ** seen_org[org]
+                factor *= 0.85 ** seen_country[record.country]
+            return pool[rid] * factor
+
+        while pool and len(picked) < limit:
+            rid = max(pool, key=lambda r: (adjusted(r), r))
+            record = self.records[rid]
+            picked.append(Overall(id=rid, kind=record.kind, title=_title(record), country=getattr(record, "country", None),
+                                  place=getattr(record, "place", None), score=round(pool.pop(rid), 2), covers=covers[rid]))
+            if isinstance(record, Practice):
+                if record.place:
+                    seen_place[record.place] += 1
+                for org in record.organisations:
+                    seen_org[org] += 1
+                seen_country[record.country] += 1
+        return picked
+
+
+def _render(reasons: list[tuple[str, str]], lang: str, fw: Framework) -> list[str]:
+    out: list[str] = []
+    lang = "fr" if lang == "fr" else "en"
+    for code, arg in reasons:
+        if code == "factor":
+            arg = f"« {fw.success_factors[arg][1].name.fr} »" if lang == "fr" else f'"{fw.success_factors[arg][1].name.en}"'
+        elif code == "actor":
+            arg = fw.facet("actor_types")[arg].name.get(lang).lower()
+        elif code == "country":
+            from kb import countries
+
+            arg = countries.name(arg, lang)
+        text = REASONS[code][lang].format(arg)
+        if text not in out:
+            out.append(text)
+    return out

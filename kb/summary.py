@@ -1,0 +1,83 @@
+"""The personalised summary of a self-assessment as Markdown: per theme the result, the notes, the
+gaps and what to read, fit to print or to send to a board."""
+
+from __future__ import annotations
+
+from kb import countries
+from kb.framework import get_framework
+from kb.recommend import GapsReport
+
+STATUS = {
+    "comprehensive": {"fr": "approche globale : toutes les cases sont cochées",
+                      "en": "comprehensive approach: every box is ticked"},
+    "improve": {"fr": "l'aide apportée reste à améliorer", "en": "support still to improve"},
+    "rethink": {"fr": "une réflexion en profondeur s'impose", "en": "a deep rethink is needed"},
+    "not-applicable": {"fr": "sans objet", "en": "not applicable"},
+}
+_T = {
+    "title": {"fr": "Résumé personnalisé de l'auto-évaluation", "en": "Personalised self-assessment summary"},
+    "org": {"fr": "Organisation", "en": "Organisation"},
+    "country": {"fr": "Pays", "en": "Country"},
+    "overview": {"fr": "Vue d'ensemble", "en": "Overview"},
+    "theme": {"fr": "Thématique", "en": "Theme"},
+    "result": {"fr": "Résultat", "en": "Result"},
+    "reading": {"fr": "Lecture", "en": "Reading"},
+    "notes": {"fr": "Notes", "en": "Notes"},
+    "gaps": {"fr": "À renforcer", "en": "To strengthen"},
+    "read": {"fr": "À lire", "en": "What to read"},
+    "none": {"fr": "Aucun manque : toutes les cases applicables sont cochées.",
+             "en": "No gaps: every applicable box is ticked."},
+    "general": {"fr": "Liste de vérification générale", "en": "General checklist"},
+    "top": {"fr": "Les pratiques les plus utiles pour vous", "en": "The practices most useful to you"},
+    "covers": {"fr": "répond à", "en": "answers"},
+    "na": {"fr": "sans objet", "en": "not applicable"},
+}
+
+
+def markdown(report: GapsReport, lang: str = "fr", per_gap: int = 3) -> str:
+    """The report as a Markdown document in ``lang``."""
+    lang = "en" if lang == "en" else "fr"
+    fw = get_framework()
+    t = {k: v[lang] for k, v in _T.items()}
+    out = [f"# {t['title']}", ""]
+    if report.organisation:
+        out.append(f"**{t['org']}** : {report.organisation}  " if lang == "fr" else f"**{t['org']}:** {report.organisation}  ")
+    if report.country:
+        name = countries.name(report.country, lang)
+        out.append(f"**{t['country']}** : {name}" if lang == "fr" else f"**{t['country']}:** {name}")
+    out += ["", f"## {t['overview']}", "", f"| {t['theme']} | {t['result']} | {t['reading']} |", "|---|---|---|"]
+    for th in report.themes:
+        result = f"{th.ticked}/{th.total}" + (f" ({th.not_applicable} {t['na']})" if th.not_applicable else "")
+        out.append(f"| {th.theme}. {th.title[lang]} | {result} | {STATUS[th.status][lang]} |")
+    ticked_general = sum(1 for g in report.general if g.ticked)
+    out += ["", f"{t['general']} : {ticked_general}/{len(report.general)}" if lang == "fr"
+            else f"{t['general']}: {ticked_general}/{len(report.general)}", ""]
+    gaps_by_theme: dict[int, list] = {}
+    for gap in report.gaps:
+        gaps_by_theme.setdefault(gap.theme, []).append(gap)
+    for th in report.themes:
+        out += [f"## {th.theme}. {th.title[lang]}", "",
+                f"**{th.ticked}/{th.total}** — {STATUS[th.status][lang]}.", ""]
+        if th.note:
+            out += [f"> {t['notes']} : {th.note}" if lang == "fr" else f"> {t['notes']}: {th.note}", ""]
+        gaps = gaps_by_theme.get(th.theme, [])
+        if not gaps:
+            out += [t["none"], ""]
+            continue
+        out += [f"### {t['gaps']}", ""]
+        for gap in gaps:
+            out.append(f"- **{gap.item}** {gap.text[lang]}")
+            for rec in gap.recommendations[:per_gap]:
+                where = f", {countries.name(rec.country, lang)}" if rec.country else ""
+                out.append(f"  - {rec.title[lang]} (`{rec.id}`{where}) — {'; '.join(rec.reasons)}")
+        out.append("")
+    if report.general_note:
+        out += [f"## {t['general']}", "", f"> {report.general_note}", ""]
+    out += [f"## {t['top']}", ""]
+    for n, rec in enumerate(report.recommendations, start=1):
+        where = f" — {', '.join(x for x in (rec.place, countries.name(rec.country, lang) if rec.country else None) if x)}"
+        out.append(f"{n}. **{rec.title[lang]}** (`{rec.id}`){where if rec.country else ''} — "
+                   f"{t['covers']} {', '.join(rec.covers)}")
+    out.append("")
+    del fw
+    return "\n".join(out)
