@@ -1,139 +1,98 @@
-"""The web application: ``create_app`` builds the FastAPI app over the library.
+"""The web application: ``create_app`` wires the HTML pages and the JSON API over one ``Service``.
 
-Pages are server-rendered with Jinja2 (autoescape on); French by default, English with ``?lang=en``.
-The app reads records and framework once at start-up and stores nothing about its users.
+Pages are server-rendered with Jinja2 (autoescape on); the service stores nothing about its users.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from typing import Annotated, Literal
-
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kb import __version__
-from kb.filters import FilterError, Filters
-from kb.framework import get_framework
-from kb.indexer import ensure
-from kb.paths import STATIC_DIR, TEMPLATES_DIR, index_dir, practices_dir
-from kb.search import SearchIndex, SearchResponse
-from kb.stats import compute
-from kb.validate import load_records
+from kb import __version__, countries
+from kb.api import router as api_router
+from kb.i18n import LANGS, lang_of, translator
+from kb.pages import router as pages_router
+from kb.paths import STATIC_DIR, TEMPLATES_DIR
+from kb.service import Service, Settings
 
-UI = {
-    "fr": {
-        "tagline": "Bonnes pratiques pour l'intégration locale des réfugiés",
-        "themes": "Les six thématiques clés",
-        "practices": "pratiques",
-        "references": "références",
-        "countries": "pays",
-        "other_lang": "English",
-    },
-    "en": {
-        "tagline": "Good practices for the local integration of refugees",
-        "themes": "The six key themes",
-        "practices": "practices",
-        "references": "references",
-        "countries": "countries",
-        "other_lang": "Français",
-    },
-}
-
-
-FilterValues = Annotated[list[str] | None, Query(description="Id or name; repeat for several values.")]
-
-
-@dataclass
-class Settings:
-    """Where the app reads its records and its index from."""
-
-    practices: Path = field(default_factory=practices_dir)
-    index: Path = field(default_factory=index_dir)
-
-
-def _lang(request: Request) -> str:
-    lang = request.query_params.get("lang") or request.cookies.get("lang") or "fr"
-    return lang if lang in UI else "fr"
+__all__ = ["create_app", "Settings"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The app, reading its records from ``settings.practices``."""
-    settings = settings or Settings()
-    framework = get_framework()
-    records = load_records(settings.practices)
-    counts = compute(records, framework)
-    ensure(settings.practices, settings.index)
-    index = SearchIndex(settings.index)
+    """The app, reading its records and index as ``settings`` say."""
+    service = Service(settings or Settings())
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.globals.update(country_name=countries.name, version=__version__)
 
     app = FastAPI(
         title="integration-practices-kb",
         version=__version__,
-        description="Good practices for the local integration of refugees, from the UNHCR / MPG integration toolkit.",
+        description="Good practices for the local integration of refugees, from the UNHCR / MPG integration "
+                    "toolkit: search, records, the guide's framework, self-assessment. Nothing is stored.",
     )
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    app.state.index = index
+    app.state.service = service
 
-    def error(status: int, message: str) -> JSONResponse:
-        return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+    def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+        lang = lang_of(request)
+        other = "en" if lang == "fr" else "fr"
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+        from urllib.parse import urlencode
+
+        switch = request.url.path + "?" + urlencode(query + [("lang", other)])
+        return templates.TemplateResponse(
+            request, name,
+            {"lang": lang, "other": other, "t": translator(lang), "switch_url": switch,
+             "themes_nav": service.framework.themes, **context},
+            status_code=status_code,
+        )
+
+    app.state.render = render
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(api_router)
+    app.include_router(pages_router)
+
+    @app.middleware("http")
+    async def remember_language(request: Request, call_next):
+        response = await call_next(request)
+        lang = request.query_params.get("lang")
+        if lang in LANGS and request.cookies.get("lang") != lang:
+            response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
+        return response
+
+    def is_api(request: Request) -> bool:
+        return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+    def error_response(request: Request, status: int, message: str):
+        if is_api(request):
+            return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+        return render(request, "error.html", status_code=status, status=status, message=message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path}"
+        return error_response(request, exc.status_code, message)
 
     @app.exception_handler(RequestValidationError)
-    def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError):
         problems = []
         for e in exc.errors():
             where = ".".join(str(x) for x in e["loc"][1:]) or str(e["loc"][0])
             problems.append(f"{where}: {e['msg']}")
-        return error(422, "; ".join(problems))
+        return error_response(request, 422, "; ".join(problems))
 
-    def render(request: Request, name: str, **context) -> HTMLResponse:
-        lang = _lang(request)
-        response = templates.TemplateResponse(
-            request, name, {"lang": lang, "ui": UI[lang], "other": "en" if lang == "fr" else "fr", **context}
-        )
-        if request.query_params.get("lang") in UI:
-            response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
-        return response
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        return render(request, "home.html", themes=framework.themes, counts=counts)
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):  # pragma: no cover - a bug, logged by uvicorn
+        return error_response(request, 500, "internal error; the request was not processed")
 
     @app.get("/healthz", tags=["service"])
-    def healthz() -> JSONResponse:
+    def healthz() -> dict:
         """Answers when the service is ready, with the number of records it serves."""
-        return JSONResponse({"ok": True, "practices": counts["practices"], "references": counts["references"]})
-
-    @app.get("/api/search", response_model=SearchResponse, tags=["search"])
-    def api_search(
-        q: Annotated[str, Query(max_length=500, description='Words, or "a phrase" in quotes.')] = "",
-        theme: FilterValues = None,
-        country: FilterValues = None,
-        success_factor: FilterValues = None,
-        dimension: FilterValues = None,
-        target_group: FilterValues = None,
-        sector: FilterValues = None,
-        actor_type: FilterValues = None,
-        kind: FilterValues = None,
-        page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-        limit: Annotated[int, Query(ge=1, le=100)] = 10,
-        sort: Literal["relevance", "date"] = "relevance",
-        lang: Literal["fr", "en"] = "fr",
-    ):
-        """Search practices and references. Filters take ids or names in French or English (typos
-        tolerated); repeat a parameter for several values. Facet counts cover all matches."""
-        raw = {"theme": theme, "country": country, "success_factor": success_factor, "dimension": dimension,
-               "target_group": target_group, "sector": sector, "actor_type": actor_type, "kind": kind}
-        try:
-            filters = Filters.parse({k: v for k, v in raw.items() if v})
-        except FilterError as exc:
-            return error(400, str(exc))
-        index.refresh()
-        return index.search(q, filters, page=page, limit=limit, sort=sort, lang=lang)
+        return {"ok": True, "practices": service.counts["practices"], "references": service.counts["references"]}
 
     return app

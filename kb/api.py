@@ -1,0 +1,204 @@
+"""The JSON API under /api: the same models and library functions as the CLI.
+
+Errors under /api share one envelope: {"ok": false, "error": "...", "status": 4xx}.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from kb.answers import Answers, AnswersError, parse_answers
+from kb.filters import FilterError, Filters
+from kb.framework_json import framework_json
+from kb.grid import GridAnswers, GridReport, parse_grid, score
+from kb.models import Practice, Reference
+from kb.recommend import GapsReport
+from kb.search import SearchResponse
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_BODY = 256 * 1024
+FilterValues = Annotated[list[str] | None, Query(description="Id or name, French or English; repeat for several values.")]
+
+
+class PracticeList(BaseModel):
+    total: int
+    items: list[Practice]
+
+
+class ReferenceList(BaseModel):
+    total: int
+    items: list[Reference]
+
+
+def _service(request: Request):
+    return request.app.state.service
+
+
+async def _body(request: Request) -> bytes:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise HTTPException(413, f"request body larger than {MAX_BODY // 1024} KiB")
+    return body
+
+
+def _answers_schema(model) -> dict:
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": model.model_json_schema()},
+        "application/yaml": {"schema": {"type": "string"}},
+    }}}
+
+
+def record_or_404(service, record_id: str):
+    if not ID_RE.match(record_id) or len(record_id) > 120 or record_id not in service.by_id:
+        raise HTTPException(404, f"no record has the id {record_id!r}")
+    return service.by_id[record_id]
+
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/search", response_model=SearchResponse, tags=["search"])
+def api_search(
+    request: Request,
+    q: Annotated[str, Query(max_length=500, description='Words, or "a phrase" in quotes.')] = "",
+    theme: FilterValues = None,
+    country: FilterValues = None,
+    success_factor: FilterValues = None,
+    dimension: FilterValues = None,
+    target_group: FilterValues = None,
+    sector: FilterValues = None,
+    actor_type: FilterValues = None,
+    kind: FilterValues = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    sort: Literal["relevance", "date"] = "relevance",
+    lang: Literal["fr", "en"] = "fr",
+):
+    """Search practices and references (the `kb search --json` shape). Filters take ids or names in
+    French or English, typos tolerated; facet counts cover every match."""
+    raw = {"theme": theme, "country": country, "success_factor": success_factor, "dimension": dimension,
+           "target_group": target_group, "sector": sector, "actor_type": actor_type, "kind": kind}
+    if sum(len(v) for v in raw.values() if v) > 40:
+        raise HTTPException(400, "too many filter values (40 at most)")
+    try:
+        filters = Filters.parse({k: v for k, v in raw.items() if v})
+    except FilterError as exc:
+        raise HTTPException(400, str(exc)) from None
+    index = _service(request).index
+    index.refresh()
+    return index.search(q, filters, page=page, limit=limit, sort=sort, lang=lang)
+
+
+@router.get("/practices", response_model=PracticeList, tags=["records"])
+def api_practices(
+    request: Request,
+    theme: Annotated[int | None, Query(ge=1, le=6)] = None,
+    country: Annotated[str | None, Query(max_length=60, description="Code or name.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+):
+    """Every practice (optionally of one theme or country), in id order."""
+    service = _service(request)
+    code = None
+    if country:
+        try:
+            code = Filters.parse({"country": [country]}).values["country"][0]
+        except FilterError as exc:
+            raise HTTPException(400, str(exc)) from None
+    items = service.practices_for(theme=theme, country=code)
+    return PracticeList(total=len(items), items=items[offset:offset + limit])
+
+
+@router.get("/practices/{record_id}", response_model=Practice | Reference, tags=["records"])
+def api_practice(request: Request, record_id: str):
+    """One record (practice or reference) by id; 404 when unknown."""
+    return record_or_404(_service(request), record_id)
+
+
+@router.get("/references", response_model=ReferenceList, tags=["records"])
+def api_references(request: Request, theme: Annotated[int | None, Query(ge=1, le=6)] = None):
+    """Every reference (optionally of one theme)."""
+    service = _service(request)
+    items = service.references_for(theme) if theme else service.references
+    return ReferenceList(total=len(items), items=items)
+
+
+@router.get("/taxonomy", tags=["framework"])
+def api_taxonomy(request: Request) -> dict:
+    """The guide's framework: themes, success factors, checklists, general checklist, grid, glossary, facets."""
+    return framework_json(_service(request).framework)
+
+
+@router.post("/gaps", response_model=GapsReport, tags=["self-assessment"], openapi_extra=_answers_schema(Answers))
+async def api_gaps(
+    request: Request,
+    lang: Literal["fr", "en"] = "en",
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    per_gap: Annotated[int, Query(ge=1, le=20)] = 5,
+):
+    """An answers document (JSON or YAML, the file the CLI reads) in; the `kb gaps --json` report out.
+    Nothing is stored."""
+    try:
+        answers = parse_answers(await _body(request), "body")
+    except AnswersError as exc:
+        raise HTTPException(400, "; ".join(p.render("body").split(": error: ", 1)[1] for p in exc.problems)) from None
+    return _service(request).recommender.report(answers, per_gap=per_gap, limit=limit, lang=lang)
+
+
+@router.post("/grid", response_model=GridReport, tags=["self-assessment"], openapi_extra=_answers_schema(GridAnswers))
+async def api_grid(request: Request):
+    """Ratings of the grid's indicators in (met / partly / not-met / n/a); scores per dimension and overall."""
+    try:
+        answers = parse_grid(await _body(request), "body")
+    except AnswersError as exc:
+        raise HTTPException(400, "; ".join(p.render("body").split(": error: ", 1)[1] for p in exc.problems)) from None
+    return score(answers, _service(request).records)
+
+
+@router.get("/export.json", tags=["exports"])
+def export_json(request: Request) -> JSONResponse:
+    """Every record as one JSON document."""
+    service = _service(request)
+    return JSONResponse(
+        {"practices": [p.model_dump(mode="json", exclude_none=True) for p in service.practices],
+         "references": [r.model_dump(mode="json", exclude_none=True) for r in service.references]},
+        headers={"Content-Disposition": 'attachment; filename="integration-practices.json"'},
+    )
+
+
+CSV_COLUMNS = ["id", "kind", "title_fr", "title_en", "summary_fr", "summary_en", "country", "place", "organisations",
+               "actor_types", "year", "themes", "success_factors", "checklist_items", "indicators", "target_groups",
+               "sectors", "links", "publisher", "language", "document_type", "source_section", "source_heading"]
+
+
+@router.get("/export.csv", tags=["exports"])
+def export_csv(request: Request) -> Response:
+    """Every record as CSV (one row each; lists joined with "; ")."""
+    service = _service(request)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for r in service.practices + service.references:
+        row = {"id": r.id, "kind": r.kind, "themes": "; ".join(map(str, r.themes)),
+               "source_section": r.source.section or "", "source_heading": r.source.heading or ""}
+        if isinstance(r, Practice):
+            row.update(title_fr=r.title.fr, title_en=r.title.en, summary_fr=r.summary.fr, summary_en=r.summary.en,
+                       country=r.country, place=r.place or "", organisations="; ".join(r.organisations),
+                       actor_types="; ".join(r.actor_types), year=r.year_started or "",
+                       success_factors="; ".join(r.success_factors), checklist_items="; ".join(r.checklist_items),
+                       indicators="; ".join(e.id for e in r.indicators), target_groups="; ".join(r.target_groups),
+                       sectors="; ".join(r.sectors), links="; ".join(link.url for link in r.links))
+        else:
+            row.update(title_fr=r.title, title_en=r.title, summary_fr=r.description.fr, summary_en=r.description.en,
+                       year=r.year or "", links=r.url or "", publisher=r.publisher, language=r.language,
+                       document_type=r.document_type)
+        writer.writerow(row)
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="integration-practices.csv"'})

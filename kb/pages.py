@@ -1,0 +1,283 @@
+"""The HTML pages: thin handlers that call the library and render Jinja2 templates.
+
+French by default, English with ?lang=en (remembered in a cookie). Everything works without
+JavaScript; the checklist's script only saves answers in the browser as the user goes.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import yaml
+from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from kb import countries
+from kb.answers import AnswersError, parse_answers
+from kb.api import ID_RE, record_or_404
+from kb.filters import FACET_PARAMS, FilterError, Filters, resolve
+from kb.grid import parse_grid, score
+from kb.grid import template as grid_template  # noqa: F401  (documented alongside)
+from kb.i18n import lang_of
+from kb.models import Practice
+from kb.summary import STATUS, markdown
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 10
+
+
+def _svc(request: Request):
+    return request.app.state.service
+
+
+def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    return request.app.state.render(request, name, status_code=status_code, **context)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request):
+    svc = _svc(request)
+    countries_seen = sorted({p.country for p in svc.practices}, key=lambda c: countries.name(c, lang_of(request)))
+    return render(request, "home.html", themes=svc.framework.themes, counts=svc.counts,
+                  coverage=svc.coverage, coverage_countries=countries_seen)
+
+
+def _search_params(request: Request) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for facet in FACET_PARAMS:
+        values = [v for v in request.query_params.getlist(facet) if v.strip()]
+        if values:
+            params[facet] = values
+    return params
+
+
+def search_url(q: str, filters: dict[str, list[str]], **extra) -> str:
+    pairs: list[tuple[str, str]] = []
+    if q:
+        pairs.append(("q", q))
+    for facet, values in filters.items():
+        pairs += [(facet, v) for v in values]
+    pairs += [(k, str(v)) for k, v in extra.items() if v not in (None, "")]
+    return "/search" + ("?" + urlencode(pairs) if pairs else "")
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request):
+    svc = _svc(request)
+    lang = lang_of(request)
+    q = request.query_params.get("q", "")[:500]
+    sort = request.query_params.get("sort", "relevance")
+    sort = sort if sort in ("relevance", "date") else "relevance"
+    try:
+        page = max(1, min(10_000, int(request.query_params.get("page", "1"))))
+    except ValueError:
+        page = 1
+    raw = _search_params(request)
+    error = None
+    try:
+        if sum(len(v) for v in raw.values()) > 40:
+            raise FilterError("filters", "…", [])
+        filters = Filters.parse(raw)
+    except FilterError as exc:
+        error, filters = str(exc), Filters()
+    svc.index.refresh()
+    result = svc.index.search(q, filters, page=page, limit=PAGE_SIZE, sort=sort, lang=lang)
+    active = filters.values
+
+    def toggle(facet: str, value: str) -> str:
+        current = list(active.get(facet, []))
+        current = [v for v in current if v != value] if value in current else current + [value]
+        new = {**active, facet: current}
+        return search_url(q, {k: v for k, v in new.items() if v}, sort=None if sort == "relevance" else sort)
+
+    def page_url(n: int) -> str:
+        return search_url(q, active, sort=None if sort == "relevance" else sort, page=n if n > 1 else None)
+
+    return render(request, "search.html", status_code=400 if error else 200, q=q, result=result, error=error,
+                  active=active, toggle=toggle, page_url=page_url, sort=sort,
+                  sort_url=lambda s: search_url(q, active, sort=None if s == "relevance" else s),
+                  json_url="/api/search" + search_url(q, active, sort=sort, page=page, lang=lang)[len("/search"):],
+                  facet_label=_facet_label(svc, lang))
+
+
+def _facet_label(svc, lang: str):
+    fw = svc.framework
+
+    def label(facet: str, value: str) -> str:
+        if facet == "theme":
+            t = fw.theme_by_number.get(int(value)) if value.isdigit() else None
+            return f"{value}. {t.title.get(lang)}" if t else value
+        if facet == "country":
+            return countries.name(value, lang)
+        if facet == "success_factor" and value in fw.success_factors:
+            return fw.success_factors[value][1].name.get(lang)
+        if facet == "dimension" and value in fw.dimensions:
+            return fw.dimensions[value].name.get(lang)
+        if facet in ("target_group", "sector", "actor_type"):
+            term = fw.facet(facet + "s").get(value)
+            return term.name.get(lang) if term else value
+        if facet == "kind":
+            return {"practice": {"fr": "Pratique", "en": "Practice"},
+                    "reference": {"fr": "Référence", "en": "Reference"}}.get(value, {}).get(lang, value)
+        return value
+
+    return label
+
+
+@router.get("/practices/{record_id}", response_class=HTMLResponse)
+def practice_page(request: Request, record_id: str):
+    svc = _svc(request)
+    record = record_or_404(svc, record_id)
+    related = [svc.by_id[r] for r in getattr(record, "related", []) if r in svc.by_id]
+    similar = svc.index.similar(record.id, limit=5, lang=lang_of(request))
+    return render(request, "practice.html" if isinstance(record, Practice) else "reference.html",
+                  record=record, related=related, similar=similar, fw=svc.framework)
+
+
+@router.get("/references", response_class=HTMLResponse)
+def references_page(request: Request):
+    svc = _svc(request)
+    groups = [(t, svc.references_for(t.number)) for t in svc.framework.themes]
+    general = [r for r in svc.references if not r.themes]
+    return render(request, "references.html", groups=groups, general=general, total=len(svc.references))
+
+
+@router.get("/themes/{number}", response_class=HTMLResponse)
+def theme_page(request: Request, number: str):
+    svc = _svc(request)
+    if not number.isdigit() or int(number) not in svc.framework.theme_by_number:
+        raise HTTPException(404, f"no theme {number!r}; themes are numbered 1 to 6")
+    theme = svc.framework.theme_by_number[int(number)]
+    by_factor = {sf.id: svc.practices_for(success_factor=sf.id) for sf in theme.success_factors}
+    return render(request, "theme.html", theme=theme, by_factor=by_factor, references=svc.references_for(theme.number),
+                  practices=svc.practices_for(theme=theme.number), fw=svc.framework)
+
+
+@router.get("/countries/{code}", response_class=HTMLResponse)
+def country_page(request: Request, code: str):
+    svc = _svc(request)
+    resolved = countries.resolve(code) if len(code) <= 60 else None
+    if resolved is None:
+        raise HTTPException(404, f"no country {code!r}")
+    if resolved != code:
+        return RedirectResponse(f"/countries/{resolved}", status_code=301)
+    practices = svc.practices_for(country=code)
+    return render(request, "country.html", code=code, practices=practices, fw=svc.framework)
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary_page(request: Request):
+    return render(request, "glossary.html", terms=_svc(request).framework.glossary.terms)
+
+
+# -- self-assessment ------------------------------------------------------------------------
+
+def _form_answers(form) -> dict:
+    """The answers document the checklist form describes (the file's shape)."""
+    notes = {}
+    for key in ("1", "2", "3", "4", "5", "6", "general"):
+        value = (form.get(f"note_{key}") or "").strip()
+        if value:
+            notes[key] = value[:5000]
+    doc = {"ticked": list(dict.fromkeys(form.getlist("ticked")))[:200],
+           "not_applicable": [i for i in dict.fromkeys(form.getlist("not_applicable")) if i not in form.getlist("ticked")][:200],
+           "notes": notes}
+    for key in ("organisation", "country", "actor_type"):
+        value = (form.get(key) or "").strip()
+        if value:
+            doc[key] = value[:200]
+    return doc
+
+
+def answers_yaml(doc: dict) -> str:
+    header = "# Self-assessment answers (integration toolkit); read with `kb gaps FILE` or load in /checklist\n"
+    return header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+def _checklist(request: Request, answers: dict | None = None, errors: list[str] | None = None, status_code: int = 200):
+    svc = _svc(request)
+    return render(request, "checklist.html", status_code=status_code, fw=svc.framework, answers=answers or {},
+                  errors=errors or [], actor_types=svc.framework.facets.actor_types)
+
+
+@router.get("/checklist", response_class=HTMLResponse)
+def checklist_page(request: Request):
+    return _checklist(request)
+
+
+@router.post("/checklist", response_class=HTMLResponse)
+async def checklist_upload(request: Request):
+    """Load an answers file (the one the CLI reads) back into the form."""
+    form = await request.form()
+    upload = form.get("answers_file")
+    if not isinstance(upload, UploadFile) and not hasattr(upload, "read"):
+        return _checklist(request, errors=["answers_file: choose a file to load"], status_code=400)
+    raw = await upload.read(256 * 1024 + 1)
+    try:
+        answers = parse_answers(raw, upload.filename or "answers")
+    except AnswersError as exc:
+        return _checklist(request, errors=[p.render(exc.name) for p in exc.problems], status_code=400)
+    return _checklist(request, answers=answers.model_dump(exclude_none=True))
+
+
+@router.post("/checklist/download")
+async def checklist_download(request: Request):
+    doc = _form_answers(await request.form())
+    return Response(answers_yaml(doc), media_type="application/yaml; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="answers.yaml"'})
+
+
+@router.get("/results", response_class=HTMLResponse)
+def results_empty(request: Request):
+    return render(request, "results.html", report=None)
+
+
+@router.post("/results", response_class=HTMLResponse)
+async def results_page(request: Request):
+    svc = _svc(request)
+    lang = lang_of(request)
+    form = await request.form()
+    doc = _form_answers(form)
+    try:
+        answers = parse_answers(json.dumps(doc), "form")
+    except AnswersError as exc:
+        return _checklist(request, answers=doc, errors=[p.render(exc.name) for p in exc.problems], status_code=400)
+    report = svc.recommender.report(answers, per_gap=3, limit=10, lang=lang)
+    if form.get("format") == "md":
+        return Response(markdown(report, lang), media_type="text/markdown; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="summary.md"'})
+    return render(request, "results.html", report=report, doc=doc, status_text=STATUS, fw=svc.framework)
+
+
+@router.get("/grid", response_class=HTMLResponse)
+def grid_page(request: Request):
+    return render(request, "grid.html", fw=_svc(request).framework, ratings={}, report=None, errors=[])
+
+
+@router.post("/grid", response_class=HTMLResponse)
+async def grid_result(request: Request):
+    svc = _svc(request)
+    form = await request.form()
+    ratings = {k: str(v) for k, v in form.items() if k in svc.framework.indicators and str(v)}
+    doc = {"practice": (str(form.get("practice") or "").strip()[:200] or None), "ratings": ratings}
+    try:
+        answers = parse_grid(json.dumps(doc), "form")
+    except AnswersError as exc:
+        return render(request, "grid.html", status_code=400, fw=svc.framework, ratings=ratings, report=None,
+                      errors=[p.render(exc.name) for p in exc.problems])
+    return render(request, "grid.html", fw=svc.framework, ratings=answers.ratings, practice=answers.practice,
+                  report=score(answers, svc.records), errors=[])
+
+
+@router.get("/about", response_class=HTMLResponse)
+def about_page(request: Request):
+    return render(request, "about.html", counts=_svc(request).counts)
+
+
+@router.get("/contribute", response_class=HTMLResponse)
+def contribute_page(request: Request):
+    return render(request, "contribute.html")
+
+
+__all__ = ["router", "ID_RE", "resolve"]
