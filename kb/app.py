@@ -5,8 +5,12 @@ Pages are server-rendered with Jinja2 (autoescape on); the service stores nothin
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -21,6 +25,9 @@ from kb.service import Service, Settings
 
 __all__ = ["create_app", "Settings"]
 
+# Swagger UI's files, shipped by the fastapi-offline package, so that /docs needs no CDN.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app, reading its records and index as ``settings`` say."""
@@ -29,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.globals.update(country_name=countries.name, version=__version__)
 
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="integration-practices-kb",
         version=__version__,
         description="Good practices for the local integration of refugees, from the UNHCR / MPG integration "
@@ -51,7 +60,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.state.render = render
+    app.mount("/static/docs", StaticFiles(directory=str(DOCS_ASSETS)), name="docs-assets")
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """OpenAPI docs, served with local assets (no CDN)."""
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="integration-practices-kb API",
+                                   swagger_js_url="/static/docs/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/docs/swagger-ui.css",
+                                   swagger_favicon_url="/static/docs/favicon.png")
     app.include_router(api_router)
     app.include_router(pages_router)
 

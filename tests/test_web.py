@@ -1,0 +1,199 @@
+"""Every page and API route, in both languages, with their error cases (FastAPI's TestClient)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from kb.answers import parse_answers
+from kb.app import Settings, create_app
+from kb.paths import PRACTICES_DIR
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return create_app(Settings(practices=PRACTICES_DIR, index=tmp_path_factory.mktemp("index")))
+
+
+@pytest.fixture
+def client(app):
+    return TestClient(app)  # a fresh client: no language cookie carried between tests
+
+
+PAGES = {
+    "/": ("Les six thématiques clés", "The six key themes"),
+    "/search?q=logement": ("résultats", "results"),
+    "/practices/pl-welcome-home-housing": ("Welcome Home", "Welcome Home"),
+    "/practices/ref-mipex-2015": ("Migrant Integration Policy Index 2015", "Migrant Integration Policy Index 2015"),
+    "/references": ("Références", "References"),
+    "/themes/4": ("Travailler pour les réfugiés", "Working for refugees"),
+    "/countries/FI": ("Finlande", "Finland"),
+    "/glossary": ("Demandeur d", "Asylum-seeker"),
+    "/checklist": ("Voir mes résultats", "See my results"),
+    "/results": ("Vos résultats", "Your results"),
+    "/grid": ("Calculer le score", "Compute the score"),
+    "/about": ("Vie privée", "Privacy"),
+    "/contribute": ("templates/practice.yaml", "templates/practice.yaml"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(PAGES))
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_page_in_both_languages(client, path, lang):
+    sep = "&" if "?" in path else "?"
+    response = client.get(f"{path}{sep}lang={lang}")
+    assert response.status_code == 200, response.text[:300]
+    assert f'<html lang="{lang}">' in response.text
+    expected = PAGES[path][0 if lang == "fr" else 1]
+    assert expected in response.text
+    assert 'href="#main"' in response.text and '<main id="main"' in response.text
+    assert "http://" not in response.text.split("<main")[0] and "https://" not in response.text.split("<main")[0]
+
+
+def test_language_is_remembered_and_switch_keeps_the_query(client):
+    client.get("/?lang=en")
+    page = client.get("/search?q=housing&country=FI")
+    assert '<html lang="en">' in page.text
+    assert 'href="/search?q=housing&amp;country=FI&amp;lang=fr"' in page.text
+
+
+def test_search_page_facets_toggle_and_pagination(client):
+    page = client.get("/search?q=femmes&lang=fr")
+    assert "<mark>" in page.text
+    assert 'href="/search?q=femmes&amp;country=PL"' in page.text
+    filtered = client.get("/search?q=femmes&country=PL&lang=fr")
+    assert 'aria-current="true"' in filtered.text and "Retirer tous les filtres" in filtered.text
+    paged = client.get("/search?q=integration&lang=fr")
+    assert 'rel="next"' in paged.text
+    assert 'href="/api/search?q=integration' in paged.text
+
+
+def test_search_page_did_you_mean_and_empty_state(client):
+    assert "logement" in client.get("/search?q=logemnt&lang=fr").text
+    empty = client.get("/search?q=zzzzqqqq&lang=en")
+    assert "No results." in empty.text and "Try fewer words" in empty.text
+
+
+def test_search_page_unknown_filter_is_a_400_with_the_reason(client):
+    page = client.get("/search?country=Atlantis&lang=en")
+    assert page.status_code == 400 and "matches no country" in page.text
+
+
+def test_reflected_values_are_escaped(client):
+    page = client.get("/search", params={"q": '<script>alert(1)</script>"', "sector": "<b>x</b>"})
+    assert "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
+    assert "<b>x</b>" not in page.text
+
+
+@pytest.mark.parametrize("path", ["/practices/nope", "/practices/..%2F..%2Fetc%2Fpasswd", "/themes/9", "/themes/x",
+                                  "/countries/xx", "/nothing-here"])
+def test_unknown_pages_are_helpful_404s(client, path):
+    page = client.get(path + "?lang=en")
+    assert page.status_code == 404
+    assert "Page not found" in page.text and 'role="search"' in page.text
+
+
+def test_country_names_redirect_to_the_code(client):
+    response = client.get("/countries/finlande", follow_redirects=False)
+    assert response.status_code == 301 and response.headers["location"] == "/countries/FI"
+
+
+def test_checklist_round_trip_results_download_upload(client):
+    form = {"ticked": ["T1-01", "T1-02", "G-03"], "not_applicable": ["T3-11"], "note_1": "Notre note",
+            "organisation": "Association test", "country": "Pologne", "actor_type": "civil-society-organisation"}
+    results = client.post("/results?lang=fr", data=form)
+    assert results.status_code == 200
+    assert "Association test" in results.text and "Notre note" in results.text
+    assert "l'aide apportée reste à améliorer" in results.text.replace("&#39;", "'")
+    assert 'class="bar"' in results.text and "Pourquoi" in results.text
+    download = client.post("/checklist/download", data=form)
+    assert download.headers["content-disposition"].startswith("attachment")
+    answers = parse_answers(download.content)
+    assert answers.ticked == ["T1-01", "T1-02", "G-03"] and answers.not_applicable == ["T3-11"]
+    assert answers.country == "PL" and answers.notes == {"1": "Notre note"}
+    upload = client.post("/checklist", files={"answers_file": ("answers.yaml", download.content)})
+    assert upload.status_code == 200
+    assert 'value="T1-02" id="tick-T1-02" checked' in upload.text and 'data-loaded="1"' in upload.text
+    md = client.post("/results?lang=en", data={**form, "format": "md"})
+    assert md.headers["content-type"].startswith("text/markdown")
+    assert md.text.startswith("# Personalised self-assessment summary")
+
+
+def test_bad_answers_are_shown_beside_the_form(client):
+    bad = client.post("/checklist?lang=en", files={"answers_file": ("a.yaml", b"ticked: [T1-01, T1-99]")})
+    assert bad.status_code == 400 and "did you mean T1-09?" in bad.text
+    bad_form = client.post("/results?lang=en", data={"ticked": ["T1-01", "Z-9"]})
+    assert bad_form.status_code == 400 and "Z-9" in bad_form.text and "See my results" in bad_form.text
+    unreadable = client.post("/checklist", files={"answers_file": ("a.yaml", b"ticked: [")})
+    assert unreadable.status_code == 400 and "YAML syntax error" in unreadable.text
+
+
+def test_grid_form_scores_and_rejects_bad_input(client):
+    page = client.post("/grid?lang=en", data={"IP-01": "met", "IP-02": "partly", "SU-01": "not-met", "practice": "Ours"})
+    assert page.status_code == 200 and "Overall score" in page.text and "Weakest dimension" in page.text
+    assert 'value="partly" id="IP-02-2" checked' in page.text
+    bad = client.post("/grid?lang=en", data={"IP-01": "excellent"})
+    assert bad.status_code == 400 and "is not a rating" in bad.text
+
+
+def test_api_records_taxonomy_and_exports(client):
+    practices = client.get("/api/practices?country=Finlande").json()
+    assert practices["total"] == 13 and all(p["country"] == "FI" for p in practices["items"])
+    one = client.get("/api/practices/fi-womento-mentoring").json()
+    assert one["kind"] == "practice" and one["year_started"] == 2012
+    refs = client.get("/api/references?theme=2").json()
+    assert refs["total"] == 10 and all(2 in r["themes"] for r in refs["items"])
+    taxonomy = client.get("/api/taxonomy").json()
+    assert len(taxonomy["themes"]) == 6 and len(taxonomy["dimensions"]) == 5
+    data = client.get("/api/export.json").json()
+    assert len(data["practices"]) == 62 and len(data["references"]) == 41
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/export.csv").text)))
+    assert len(rows) == 103 and rows[0]["id"] and rows[0]["title_en"]
+
+
+def test_api_gaps_and_grid(client):
+    report = client.post("/api/gaps?lang=en", content=json.dumps({"ticked": ["T1-01"], "country": "FI"})).json()
+    assert {t["theme"] for t in report["themes"]} == {1, 2, 3, 4, 5, 6} and report["country"] == "FI"
+    assert report["gaps"][0]["recommendations"][0]["reasons"]
+    as_yaml = client.post("/api/gaps", content=yaml.safe_dump({"ticked": ["T1-01"]}),
+                          headers={"content-type": "application/yaml"})
+    assert as_yaml.status_code == 200
+    grid = client.post("/api/grid", content=json.dumps({"ratings": {"IP-01": "met", "SU-01": "not-met"}})).json()
+    assert grid["overall"] == 50.0 and grid["weakest"] == "sustainability"
+
+
+@pytest.mark.parametrize(
+    "method, path, body, status, starts",
+    [
+        ("get", "/api/practices/nope", None, 404, "no record has the id 'nope'"),
+        ("get", "/api/practices/UPPER", None, 404, "no record has the id"),
+        ("get", "/api/search?limit=1000", None, 422, "limit:"),
+        ("get", "/api/search?country=Atlantis", None, 400, "country:"),
+        ("get", "/api/practices?theme=9", None, 422, "theme:"),
+        ("post", "/api/gaps", b"ticked: [", 400, "(file): YAML syntax error"),
+        ("post", "/api/gaps", b'{"ticked": ["T1-99"]}', 400, "ticked[0]: 'T1-99' is not a checklist item"),
+        ("post", "/api/gaps", b"x" * (300 * 1024), 413, "request body larger"),
+        ("post", "/api/grid", b'{"ratings": {"IP-01": "wow"}}', 400, "ratings.IP-01"),
+        ("get", "/api/nothing", None, 404, "nothing at /api/nothing"),
+    ],
+)
+def test_api_errors_share_one_envelope(client, method, path, body, status, starts):
+    response = client.request(method.upper(), path, content=body)
+    assert response.status_code == status
+    data = response.json()
+    assert data["ok"] is False and data["status"] == status and data["error"].startswith(starts), data
+
+
+def test_openapi_docs_are_served_without_a_cdn(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/static/docs/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert client.get("/static/docs/swagger-ui-bundle.js").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert {"/api/search", "/api/practices", "/api/practices/{record_id}", "/api/references", "/api/taxonomy",
+            "/api/gaps", "/api/grid", "/api/export.json", "/api/export.csv", "/healthz"} <= set(spec["paths"])
