@@ -26,7 +26,7 @@ def test_healthz_answers_with_counts(tmp_path):
 
 
 def test_home_lists_the_six_themes_in_french_by_default(client):
-    response = client.get("/", cookies={})
+    response = client.get("/")
     assert response.status_code == 200
     assert '<html lang="fr">' in response.text
     for theme in fw.themes:
