@@ -281,3 +281,115 @@ def contribute_page(request: Request):
 
 
 __all__ = ["router", "ID_RE", "resolve"]
+
+
+# -- proposing a practice -------------------------------------------------------------------
+
+def _propose_fields(form) -> dict:
+    def lines(name: str) -> list[str]:
+        return [x.strip() for x in str(form.get(name) or "").splitlines() if x.strip()][:30]
+
+    indicators = []
+    for ident in form.getlist("indicators")[:34]:
+        fr = str(form.get(f"evidence_fr_{ident}") or "").strip()[:500]
+        en = str(form.get(f"evidence_en_{ident}") or "").strip()[:500]
+        indicators.append(f"{ident}={fr} | {en}")
+    year = str(form.get("year_started") or "").strip()
+    return {
+        "title_fr": str(form.get("title_fr") or "")[:300], "title_en": str(form.get("title_en") or "")[:300],
+        "summary_fr": str(form.get("summary_fr") or "")[:3000], "summary_en": str(form.get("summary_en") or "")[:3000],
+        "country": str(form.get("country") or "")[:60], "place": str(form.get("place") or "")[:120] or None,
+        "organisations": lines("organisations"), "actor_types": form.getlist("actor_types")[:20],
+        "year_started": int(year) if year.isdigit() and 1900 <= int(year) <= 2100 else None,
+        "themes": form.getlist("themes")[:6], "success_factors": form.getlist("success_factors")[:40],
+        "checklist_items": form.getlist("checklist_items")[:80], "indicators": indicators,
+        "target_groups": form.getlist("target_groups")[:30], "sectors": form.getlist("sectors")[:30],
+        "links": lines("links"),
+    }
+
+
+def _field_of(problem_field: str) -> str:
+    """Validator field path -> form field name ("summary.en" -> "summary_en", "themes[0]" -> "themes")."""
+    base = problem_field.split("[")[0]
+    first = base.split(".")[0]
+    if first in ("title", "summary") and "." in base:
+        return base.replace(".", "_")
+    return first
+
+
+def _propose(request: Request, form: dict | None = None, *, status_code: int = 200, **context):
+    svc = _svc(request)
+    return render(request, "propose.html", status_code=status_code, fw=svc.framework, form=form or {},
+                  countries_list=sorted(countries.codes(), key=lambda c: countries.name(c, lang_of(request))),
+                  **{"errors": {}, "general": [], "yaml_text": None, "duplicates": [], **context})
+
+
+@router.get("/propose", response_class=HTMLResponse)
+def propose_page(request: Request):
+    return _propose(request)
+
+
+@router.post("/propose", response_class=HTMLResponse)
+async def propose_submit(request: Request):
+    """Check a proposed practice with the validator's own code; hand back its YAML. Nothing is stored."""
+    from pathlib import Path
+
+    from kb.fix import dump
+    from kb.scaffold import ScaffoldError, build
+    from kb.validate import check_bytes, near_duplicates_of
+
+    svc = _svc(request)
+    form = await request.form()
+    fields = _propose_fields(form)
+    errors: dict[str, list[str]] = {}
+    missing = [k for k in ("country",) if not fields[k].strip()]
+    for k in missing:
+        errors.setdefault(k, []).append("required" if lang_of(request) == "en" else "obligatoire")
+    fields_for_id = {**fields, "title_en": fields["title_en"] or fields["title_fr"] or "untitled"}
+    complete = []
+    for ind in fields["indicators"]:
+        ident, _, evidence = ind.partition("=")
+        fr, _, en = evidence.partition("|")
+        if fr.strip() and en.strip():
+            complete.append(ind)
+        else:
+            errors.setdefault("indicators", []).append(
+                f"{ident}: " + ("give the evidence in French and in English" if lang_of(request) == "en"
+                                else "écrivez la preuve en français et en anglais"))
+    fields_for_id["indicators"] = complete
+    fields = {**fields, "indicators": complete}
+    record = None
+    if not missing:
+        try:
+            record = build(**fields, record_id=build(**fields_for_id)["id"])
+        except ScaffoldError as exc:
+            name = {"--country": "country", "--theme": "themes", "--success-factor": "success_factors",
+                    "--checklist-item": "checklist_items", "--indicator": "indicators", "--actor-type": "actor_types",
+                    "--target-group": "target_groups", "--sector": "sectors"}.get(exc.field, "general")
+            errors.setdefault(name, []).append(str(exc).split(": ", 1)[1])
+    yaml_text, duplicates = None, []
+    if record is not None:
+        yaml_text = dump(record)
+        checked, problems = check_bytes(yaml_text.encode("utf-8"), Path(f"{record['id']}.yaml"), f"{record['id']}.yaml")
+        for p in problems:
+            errors.setdefault(_field_of(p.field), []).append(p.message)
+        if checked.record is not None:
+            duplicates = near_duplicates_of(checked.record, svc.records)
+    if errors:
+        yaml_text = None
+    return _propose(request, fields | {"raw": dict(form.multi_items())}, status_code=400 if errors else 200,
+                    errors=errors, yaml_text=yaml_text, duplicates=duplicates, record_id=record["id"] if record else None)
+
+
+@router.post("/propose/download")
+async def propose_download(request: Request):
+    from kb.fix import dump
+    from kb.scaffold import ScaffoldError, build
+
+    form = await request.form()
+    try:
+        record = build(**_propose_fields(form))
+    except (ScaffoldError, TypeError, AttributeError) as exc:
+        raise HTTPException(400, f"the proposal is incomplete: {exc}") from None
+    return Response(dump(record), media_type="application/yaml; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{record["id"]}.yaml"'})

@@ -208,6 +208,12 @@ def check_file(path: Path) -> tuple[CheckedFile, list[Problem]]:
         return CheckedFile(path, display, Parsed()), [
             Problem(display, 1, 1, "error", "(file)", f"cannot be read: {exc.strerror or exc}", "io")
         ]
+    return check_bytes(raw, path, display)
+
+
+def check_bytes(raw: bytes, path: Path, display: str | None = None) -> tuple[CheckedFile, list[Problem]]:
+    """Validate the text of one record as if it were the file ``path`` (used by the web form too)."""
+    display = display or _display(path)
     parsed = parse(raw)
     checked = CheckedFile(path, display, parsed)
     problems = [Problem(display, p.line, p.column, "error", p.field, p.message, p.rule) for p in parsed.problems]
@@ -321,6 +327,33 @@ def _collection_problems(report: Report, collection: Path) -> list[Problem]:
                 problems.append(Problem(checked.display, line, col, "error", f"related[{i}]",
                                         "a record cannot be related to itself; remove it", "related"))
     problems.extend(_near_duplicates(report))
+    problems.extend(_near_duplicates_in_collection(report, collection))
+    return problems
+
+
+def _near_duplicates_in_collection(report: Report, collection: Path) -> list[Problem]:
+    """Checked practices that look like a record already in the collection (but not checked now)."""
+    checked = {f.path.resolve() for f in report.files}
+    new = [f for f in report.files if isinstance(f.record, Practice)]
+    if not new or not collection.is_dir():
+        return []
+    existing = []
+    for path in collection.glob("*.yaml"):
+        if path.resolve() in checked:
+            continue
+        other, problems = check_file(path)
+        if isinstance(other.record, Practice):
+            existing.append((other.display, other.record))
+    problems = []
+    for f in new:
+        for display, other in existing:
+            hit = resemblance(f.record, other)
+            if hit:
+                score, shared = hit
+                line, col = f.parsed.position(("title",))
+                problems.append(Problem(f.display, line, col, "warning", "title",
+                                        f"looks like a near-duplicate of {display} (titles {score:.0f}% alike, {shared} in common); "
+                                        "merge them or make the titles say how they differ", "near-duplicate"))
     return problems
 
 
@@ -337,30 +370,46 @@ def _norm(text: str | None) -> str:
     return fold(text or "")
 
 
+def resemblance(pa: Practice, pb: Practice) -> tuple[float, str] | None:
+    """(title similarity, what they share) when two practices look like the same initiative, else None."""
+    if pa.country != pb.country:
+        return None
+    same_place = bool(pa.place and pb.place and _norm(pa.place) == _norm(pb.place))
+    orgs_a = {_norm(o) for o in pa.organisations}
+    orgs_b = {_norm(o) for o in pb.organisations}
+    same_org = bool(orgs_a & orgs_b) or any(fuzz.token_sort_ratio(x, y) >= 90 for x in orgs_a for y in orgs_b)
+    if not (same_place or same_org):
+        return None
+    score = max(
+        fuzz.token_sort_ratio(_norm(pa.title.fr), _norm(pb.title.fr)),
+        fuzz.token_sort_ratio(_norm(pa.title.en), _norm(pb.title.en)),
+    )
+    if score < NEAR_DUPLICATE_TITLE:
+        return None
+    return score, "the same place" if same_place else "an organisation"
+
+
+def near_duplicates_of(record: Practice, existing: Iterable[Record]) -> list[tuple[str, float]]:
+    """Ids of existing practices ``record`` looks like a near-duplicate of, with the title similarity."""
+    found = []
+    for other in existing:
+        if isinstance(other, Practice) and other.id != record.id:
+            hit = resemblance(record, other)
+            if hit:
+                found.append((other.id, hit[0]))
+    return found
+
+
 def _near_duplicates(report: Report) -> list[Problem]:
     """Practices whose titles are nearly the same and that share a place or an organisation."""
     practices = [f for f in report.files if isinstance(f.record, Practice)]
     problems = []
     for i, a in enumerate(practices):
         for b in practices[i + 1:]:
-            pa, pb = a.record, b.record
-            if pa.country != pb.country:
-                continue
-            same_place = bool(pa.place and pb.place and _norm(pa.place) == _norm(pb.place))
-            orgs_a = {_norm(o) for o in pa.organisations}
-            orgs_b = {_norm(o) for o in pb.organisations}
-            same_org = bool(orgs_a & orgs_b) or any(
-                fuzz.token_sort_ratio(x, y) >= 90 for x in orgs_a for y in orgs_b
-            )
-            if not (same_place or same_org):
-                continue
-            score = max(
-                fuzz.token_sort_ratio(_norm(pa.title.fr), _norm(pb.title.fr)),
-                fuzz.token_sort_ratio(_norm(pa.title.en), _norm(pb.title.en)),
-            )
-            if score >= NEAR_DUPLICATE_TITLE:
+            hit = resemblance(a.record, b.record)
+            if hit:
+                score, shared = hit
                 line, col = b.parsed.position(("title",))
-                shared = "the same place" if same_place else "an organisation"
                 problems.append(Problem(b.display, line, col, "warning", "title",
                                         f"looks like a near-duplicate of {a.display} (titles {score:.0f}% alike, {shared} in common); "
                                         "merge them or make the titles say how they differ", "near-duplicate"))

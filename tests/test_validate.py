@@ -91,7 +91,8 @@ def test_bad_fixture_prints_the_exact_message(name):
     path = FIXTURES / "bad" / name
     report = check_paths([path], collection=GOOD)
     prefix = f"{os.path.relpath(path)}:"
-    assert [str(p) for p in report.problems] == [prefix + line for line in EXPECTED[name]]
+    # the fixtures are all variants of one good record, so they also resemble it: that warning is tested apart
+    assert [str(p) for p in report.problems if p.rule != "near-duplicate"] == [prefix + line for line in EXPECTED[name]]
     assert not report.ok
 
 

@@ -197,3 +197,54 @@ def test_openapi_docs_are_served_without_a_cdn(client):
     spec = client.get("/openapi.json").json()
     assert {"/api/search", "/api/practices", "/api/practices/{record_id}", "/api/references", "/api/taxonomy",
             "/api/gaps", "/api/grid", "/api/export.json", "/api/export.csv", "/healthz"} <= set(spec["paths"])
+
+
+PROPOSAL = {
+    "title_fr": "Cafés linguistiques à Tampere", "title_en": "Language cafés in Tampere",
+    "summary_fr": "Depuis 2019, des bénévoles animent chaque semaine des cafés linguistiques à la bibliothèque.",
+    "summary_en": "Since 2019 volunteers have run weekly language cafés at the library.",
+    "country": "FI", "place": "Tampere", "organisations": "Tampere Language Café", "year_started": "2019",
+    "actor_types": ["civil-society-organisation"], "themes": ["5"],
+    "success_factors": ["continuous-personalised-support"], "checklist_items": ["T5-02"],
+    "indicators": ["IP-07"], "evidence_fr_IP-07": "Des bénévoles de la ville animent les cafés.",
+    "evidence_en_IP-07": "Local volunteers run the cafés.", "target_groups": ["migrants"], "sectors": ["language"],
+    "links": "https://example.org/cafes",
+}
+
+
+def test_propose_form_round_trips_to_a_valid_yaml(client, tmp_path):
+    from kb.validate import check_paths
+
+    page = client.post("/propose?lang=en", data=PROPOSAL)
+    assert page.status_code == 200 and "Your record is valid" in page.text
+    download = client.post("/propose/download", data=PROPOSAL)
+    assert download.headers["content-disposition"] == 'attachment; filename="fi-tampere-language-cafes.yaml"'
+    path = tmp_path / "fi-tampere-language-cafes.yaml"
+    path.write_bytes(download.content)
+    report = check_paths([path], collection=PRACTICES_DIR)
+    assert report.ok, report.render()
+    record = report.records[0]
+    assert record.year_started == 2019 and record.indicators[0].evidence.en == "Local volunteers run the cafés."
+
+
+def test_propose_form_shows_errors_beside_the_fields(client):
+    bad = {**PROPOSAL, "summary_en": "", "links": "not a url", "checklist_items": [], "evidence_en_IP-07": ""}
+    page = client.post("/propose?lang=en", data=bad)
+    assert page.status_code == 400
+    import re
+
+    errors = dict(re.findall(r'<p class="field-error" id="err-(\w+)">(.*?)</p>', page.text))
+    assert errors["summary_en"].startswith("text is empty")
+    assert "not a valid web address" in errors["links"]
+    assert errors["checklist_items"] == "required field is missing"
+    assert 'id="summary_en" name="summary_en"' in page.text and 'aria-describedby="err-summary_en"' in page.text
+    assert "Local volunteers" not in page.text.split("<form")[0]  # no YAML handed back for an invalid record
+
+
+def test_propose_form_names_a_near_duplicate(client):
+    dup = {**PROPOSAL, "title_fr": "Womento, marrainage professionnel des migrantes diplômées, Finlande",
+           "title_en": "Womento mentoring for educated migrant women, Finland", "place": "",
+           "organisations": "Womento"}
+    page = client.post("/propose?lang=en", data=dup)
+    assert page.status_code == 200 and "looks very much like an existing record" in page.text
+    assert 'href="/practices/fi-womento-mentoring"' in page.text
