@@ -62,21 +62,26 @@ def _item_ids() -> list[str]:
     return [*fw.checklist_items, *fw.general_items]
 
 
-def parse_answers(raw: bytes | str, name: str = "answers") -> Answers:
-    """Read answers from YAML or JSON text; AnswersError naming line, column and field otherwise."""
+def read_mapping(raw: bytes | str, name: str, expected: str):
+    """The parsed document (a mapping, {} when empty) of an uploaded YAML or JSON file, or AnswersError."""
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
     if len(raw) > MAX_ANSWERS_BYTES:
         raise AnswersError(name, [AnswersProblem(1, 1, "(file)", f"larger than {MAX_ANSWERS_BYTES // 1024} KiB")])
     parsed = parse(raw)
     problems = [AnswersProblem(p.line, p.column, p.field, p.message) for p in parsed.problems if p.rule != "yaml-boolean"]
-    data = parsed.data
     if problems:
         raise AnswersError(name, problems)
-    if data is None:
-        data = {}
+    data = {} if parsed.data is None else parsed.data
     if not isinstance(data, dict):
-        raise AnswersError(name, [AnswersProblem(1, 1, "(file)", "expected a mapping with ticked, not_applicable and notes")])
+        raise AnswersError(name, [AnswersProblem(1, 1, "(file)", f"expected a mapping with {expected}")])
+    return parsed, data
+
+
+def parse_answers(raw: bytes | str, name: str = "answers") -> Answers:
+    """Read answers from YAML or JSON text; AnswersError naming line, column and field otherwise."""
+    parsed, data = read_mapping(raw, name, "ticked, not_applicable and notes")
+    problems: list[AnswersProblem] = []
     data = {k: ([] if v is None and k in ("ticked", "not_applicable") else v) for k, v in data.items()}
     for key in ("organisation", "country", "actor_type"):
         if isinstance(data.get(key), str) and not data[key].strip():

@@ -15,10 +15,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz, process
 
-from kb.answers import MAX_ANSWERS_BYTES, AnswersError, AnswersProblem
+from kb.answers import AnswersError, AnswersProblem, read_mapping
 from kb.framework import get_framework
 from kb.models import Practice
-from kb.yamlsource import format_path, parse
+from kb.yamlsource import format_path
 
 POINTS = {"met": 2, "partly": 1, "not-met": 0}
 RATINGS = (*POINTS, "n/a")
@@ -73,17 +73,8 @@ def level(score: float | None) -> str | None:
 
 def parse_grid(raw: bytes | str, name: str = "grid") -> GridAnswers:
     """Read grid ratings from YAML or JSON; AnswersError naming line, column and field otherwise."""
-    if isinstance(raw, str):
-        raw = raw.encode("utf-8")
-    if len(raw) > MAX_ANSWERS_BYTES:
-        raise AnswersError(name, [AnswersProblem(1, 1, "(file)", f"larger than {MAX_ANSWERS_BYTES // 1024} KiB")])
-    parsed = parse(raw)
-    problems = [AnswersProblem(p.line, p.column, p.field, p.message) for p in parsed.problems if p.rule != "yaml-boolean"]
-    if problems:
-        raise AnswersError(name, problems)
-    data = parsed.data or {}
-    if not isinstance(data, dict):
-        raise AnswersError(name, [AnswersProblem(1, 1, "(file)", "expected a mapping with practice and ratings")])
+    parsed, data = read_mapping(raw, name, "practice and ratings")
+    problems: list[AnswersProblem] = []
     if isinstance(data.get("ratings"), dict):
         data["ratings"] = {str(k): ("" if v is None else str(v)) for k, v in data["ratings"].items()}
     try:

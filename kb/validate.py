@@ -349,11 +349,7 @@ def _near_duplicates_in_collection(report: Report, collection: Path) -> list[Pro
         for display, other in existing:
             hit = resemblance(f.record, other)
             if hit:
-                score, shared = hit
-                line, col = f.parsed.position(("title",))
-                problems.append(Problem(f.display, line, col, "warning", "title",
-                                        f"looks like a near-duplicate of {display} (titles {score:.0f}% alike, {shared} in common); "
-                                        "merge them or make the titles say how they differ", "near-duplicate"))
+                problems.append(_near_duplicate_problem(f, display, hit))
     return problems
 
 
@@ -400,6 +396,14 @@ def near_duplicates_of(record: Practice, existing: Iterable[Record]) -> list[tup
     return found
 
 
+def _near_duplicate_problem(checked: CheckedFile, other: str, hit: tuple[float, str]) -> Problem:
+    score, shared = hit
+    line, col = checked.parsed.position(("title",))
+    return Problem(checked.display, line, col, "warning", "title",
+                   f"looks like a near-duplicate of {other} (titles {score:.0f}% alike, {shared} in common); "
+                   "merge them or make the titles say how they differ", "near-duplicate")
+
+
 def _near_duplicates(report: Report) -> list[Problem]:
     """Practices whose titles are nearly the same and that share a place or an organisation."""
     practices = [f for f in report.files if isinstance(f.record, Practice)]
@@ -408,11 +412,7 @@ def _near_duplicates(report: Report) -> list[Problem]:
         for b in practices[i + 1:]:
             hit = resemblance(a.record, b.record)
             if hit:
-                score, shared = hit
-                line, col = b.parsed.position(("title",))
-                problems.append(Problem(b.display, line, col, "warning", "title",
-                                        f"looks like a near-duplicate of {a.display} (titles {score:.0f}% alike, {shared} in common); "
-                                        "merge them or make the titles say how they differ", "near-duplicate"))
+                problems.append(_near_duplicate_problem(b, a.display, hit))
     return problems
 
 
