@@ -202,6 +202,14 @@ class Practice(_Record):
         default_factory=list, description="Ids of related records (same city, organisation or programme)."
     )
 
+    @model_validator(mode="after")
+    def _contribution_needs_a_link(self) -> "Practice":
+        if self.source.document == "contribution" and not self.links:
+            raise PydanticCustomError(
+                "kb_required", "a contributed practice needs at least one public link that confirms its facts (links)"
+            )
+        return self
+
     @property
     def dimensions(self) -> list[str]:
         """The evaluation dimensions its indicators belong to, in grid order."""

@@ -151,6 +151,8 @@ def _model_problems(checked: CheckedFile, exc: ValidationError) -> list[Problem]
         etype = err["type"]
         if etype == "kb_dates":
             loc = ("last_verified",)
+        if etype == "kb_required" and "links" in err["msg"] and not loc:
+            loc = ("links",)
         rule = etype[3:].replace("_", "-") if etype.startswith("kb_") else _RULES.get(etype, "type")
         message = err["msg"]
         if etype == "missing":

@@ -59,7 +59,7 @@ def test_kb_new_interactive_picks_from_lists(runner, tmp_path):
         "Des bénévoles.", "Volunteers.",
         "1",          # target groups: refugees
         "language",   # sectors, by id
-        "",           # no links
+        "https://example.org/cafes",
     ]) + "\n"
     result = runner.invoke(app, ["new", "--interactive", "--dir", str(tmp_path)], input=answers)
     assert result.exit_code == 0, result.output
