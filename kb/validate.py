@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -258,12 +259,42 @@ def check_bytes(raw: bytes, path: Path, display: str | None = None) -> tuple[Che
     return checked, problems
 
 
+@lru_cache(maxsize=1)
+def _placeholders() -> frozenset[str]:
+    """The example texts of the contributor template, which must not survive into a record."""
+    from kb.paths import RECORD_TEMPLATES_DIR
+
+    data = parse((RECORD_TEMPLATES_DIR / "practice.yaml").read_bytes()).data or {}
+    texts = [data.get("title", {}).get("fr"), data.get("title", {}).get("en"), data.get("summary", {}).get("fr"),
+             data.get("summary", {}).get("en"), *data.get("organisations", [])]
+    for e in data.get("indicators", []):
+        texts += list(e.get("evidence", {}).values())
+    texts += [link.get("url") for link in data.get("links", [])]
+    return frozenset(t.strip() for t in texts if isinstance(t, str))
+
+
+def _placeholder_problems(checked: CheckedFile, record: Practice) -> list[Problem]:
+    fields = [(("title", "fr"), record.title.fr), (("title", "en"), record.title.en),
+              (("summary", "fr"), record.summary.fr), (("summary", "en"), record.summary.en)]
+    fields += [(("organisations", i), o) for i, o in enumerate(record.organisations)]
+    for i, e in enumerate(record.indicators):
+        fields += [(("indicators", i, "evidence", "fr"), e.evidence.fr), (("indicators", i, "evidence", "en"), e.evidence.en)]
+    fields += [(("links", i, "url"), link.url) for i, link in enumerate(record.links)]
+    problems = []
+    for loc, text in fields:
+        if text.strip() in _placeholders():
+            line, col = checked.parsed.position(loc)
+            problems.append(Problem(checked.display, line, col, "error", format_path(loc),
+                                    f"{text.strip()!r} is the template's example; write the practice's own", "placeholder"))
+    return problems
+
+
 def _consistency(checked: CheckedFile, record: Record) -> list[Problem]:
-    """Tags must agree with the record's themes."""
+    """Tags must agree with the record's themes, and no template example may be left in."""
     if not isinstance(record, Practice):
         return []
     fw = get_framework()
-    problems = []
+    problems = _placeholder_problems(checked, record)
     themes = set(record.themes)
     for field_name, lookup in (("success_factors", fw.success_factors), ("checklist_items", fw.checklist_items)):
         for i, term in enumerate(getattr(record, field_name)):

@@ -75,6 +75,9 @@ EXPECTED = {
     ],
     "duplicate-value.yaml": ["29:1: error: sectors: education is listed twice; list each value once [duplicate-value]"],
     "too-short.yaml": ["22:1: error: checklist_items: at least 1 value expected; the list is empty [too-short]"],
+    "placeholder.yaml": [
+        "5:3: error: title.en: 'Short title of the initiative' is the template's example; write the practice's own [placeholder]",
+    ],
     "dates.yaml": [
         "39:1: error: last_verified: last_verified (2026-10-01) is before added (2026-11-01); a record is verified on or after it is added [dates]",
     ],
@@ -183,4 +186,9 @@ def test_contributor_templates_validate_once_copied_under_their_id(tmp_path, tem
     target = tmp_path / f"{record_id}.yaml"
     target.write_text(text, encoding="utf-8")
     report = check_paths([target], collection=tmp_path)
-    assert [str(p) for p in report.problems] == []
+    if template == "practice.yaml":
+        # as copied, only the example texts are refused: everything else in the template is valid
+        assert report.problems and {p.rule for p in report.problems} == {"placeholder"}
+        assert {p.field for p in report.problems} >= {"title.fr", "title.en", "summary.fr", "summary.en", "links[0].url"}
+    else:
+        assert [str(p) for p in report.problems] == []
