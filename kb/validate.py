@@ -222,6 +222,8 @@ def check_bytes(raw: bytes, path: Path, display: str | None = None) -> tuple[Che
     problems = [Problem(display, p.line, p.column, "error", p.field, p.message, p.rule) for p in parsed.problems]
     data = parsed.data
     if data is None:
+        if not problems:  # "~" or "null": a document with nothing in it
+            problems.append(Problem(display, 1, 1, "error", "(record)", "the file holds no record; expected a mapping of fields", "type"))
         return checked, problems
     if not isinstance(data, dict):
         problems.append(Problem(display, 1, 1, "error", "(record)", f"expected a mapping of fields; got {_describe(data)}", "type"))

@@ -98,13 +98,23 @@ class _Converter:
             )
             return node.value
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
             self.parsed.problems.append(
                 SourceProblem(line, col, format_path(path), f"cannot read this value ({_first_line(exc)})", "yaml-syntax")
             )
             return None
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # escapes such as "\ud800" make text that is not Unicode
+                line, col = node.start_mark.line + 1, node.start_mark.column + 1
+                self.parsed.problems.append(SourceProblem(
+                    line, col, format_path(path), "the text holds invalid characters (unpaired surrogate escapes)",
+                    "yaml-syntax"))
+                return value.encode("utf-8", "replace").decode("utf-8")
+        return value
 
     def _mapping(self, node: MappingNode, path: Path_) -> dict:
         self.loader.flatten_mapping(node)  # resolves YAML merge keys (<<)

@@ -248,3 +248,58 @@ def test_propose_form_names_a_near_duplicate(client):
     page = client.post("/propose?lang=en", data=dup)
     assert page.status_code == 200 and "looks very much like an existing record" in page.text
     assert 'href="/practices/fi-womento-mentoring"' in page.text
+
+
+def test_security_headers_on_pages_api_and_errors(client):
+    for path in ("/", "/api/search?q=x", "/nothing", "/docs", "/static/site.css"):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+
+
+def test_pages_carry_no_inline_script_or_style(client):
+    import re
+
+    for path in ("/", "/search?q=logement", "/checklist", "/grid", "/propose", "/docs", "/practices/fi-womento-mentoring"):
+        html = client.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+        assert " style=" not in html and "<style" not in html, path
+        assert not re.search(r"\son[a-z]+=", html), path
+
+
+@pytest.mark.parametrize("payload", ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>', "{{7*7}}"])
+def test_script_payloads_are_escaped_everywhere(client, payload):
+    pages = [
+        client.get("/search", params={"q": payload}),
+        client.get("/search", params={"q": "x", "sector": payload}),
+        client.post("/results", data={"ticked": ["T1-01"], "note_1": payload, "organisation": payload}),
+        client.post("/propose", data={**PROPOSAL, "title_fr": payload, "summary_en": payload}),
+        client.post("/checklist", files={"answers_file": ("a.yaml", ("notes: {'1': '" + payload.replace("'", "''") + "'}").encode())}),
+        client.get("/practices/" + payload.replace("/", "")),
+    ]
+    for page in pages:
+        assert page.status_code < 500
+        assert payload not in page.text or payload == "{{7*7}}" and "49" not in page.text.split(payload)[0][-5:]
+        assert "<script>alert" not in page.text and "<img src=x" not in page.text
+
+
+def test_traversal_and_odd_ids_never_touch_files(client):
+    for path in ("/practices/..%2F..%2Fpyproject", "/api/practices/..%2Fpyproject", "/static/../pyproject.toml",
+                 "/static/..%2F..%2Fpyproject.toml", "/countries/..%2F..", "/themes/..%2F1"):
+        response = client.get(path)
+        assert response.status_code in (400, 404), path
+        assert "[project]" not in response.text
+
+
+def test_limits_answer_4xx_with_a_message(client):
+    big = client.post("/results", content=b"x" * (1024 * 1024 + 10),
+                      headers={"content-type": "application/x-www-form-urlencoded"})
+    assert big.status_code == 413 and "larger than" in big.text
+    too_many = client.get("/api/search?" + "&".join(f"sector=housing" for _ in range(41)))
+    assert too_many.status_code == 400 and too_many.json()["error"].startswith("too many filter values")
+    long_q = client.get("/search", params={"q": "x" * 5000})
+    assert long_q.status_code == 200  # the page trims the query to 500 characters
+    big_file = client.post("/checklist", files={"answers_file": ("a.yaml", b"#" * (300 * 1024))})
+    assert big_file.status_code == 400 and "larger than 256 KiB" in big_file.text
