@@ -660,13 +660,15 @@ def links(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Worker processes over the same read-only index.")] = 1,
 ) -> None:
     """Start the web app (and its JSON API); GET /healthz answers once it is ready."""
     _framework()
-    _open_index(None).close()
+    _open_index(None).close()  # builds the index once, before any worker starts
     import uvicorn
 
-    uvicorn.run("kb.app:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run("kb.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                access_log=False, timeout_graceful_shutdown=10)
 
 
 def main() -> None:  # pragma: no cover - console entry point

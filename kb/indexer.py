@@ -243,11 +243,15 @@ def build(
         return Generation(final, meta)
 
 
+PRUNE_AFTER_S = 600  # a superseded generation stays this long, for worker processes yet to refresh
+
+
 def _prune(directory: Path, keep: set[str]) -> None:
-    """Remove old generations, keeping the newest ones (open readers keep their files on POSIX)."""
+    """Remove old generations: all but the newest two, once superseded for PRUNE_AFTER_S seconds."""
     gens = sorted((p for p in directory.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    now = time.time()
     for old in gens[:-2]:
-        if old.name not in keep:
+        if old.name not in keep and now - old.stat().st_mtime > PRUNE_AFTER_S:
             shutil.rmtree(old, ignore_errors=True)
 
 
