@@ -140,6 +140,11 @@ class Recommender:
                     self.by_factor[sf].append(r.id)
         self._text: dict[str, list[tuple[str, float]]] = {}
 
+    def warm(self) -> None:
+        """Compute every checklist item's text matches now, so that no request pays for them."""
+        for item_id in self.fw.checklist_items:
+            self._text_matches(item_id)
+
     def _text_matches(self, item_id: str) -> list[tuple[str, float]]:
         if item_id not in self._text:
             item = self.fw.checklist_items[item_id][1]

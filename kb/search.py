@@ -95,6 +95,7 @@ class SearchIndex:
         self._searcher, self._ix, self.meta = searcher, ix, gen.meta
         self._vocab, self._vocab_set = vocab, set(vocab)
         self._facets, self._ids = facets, ids
+        self._similar: dict[tuple, list[Hit]] = {}  # "more like this" is fixed for a generation
         self._generation = gen.path.name
         if old is not None:
             old.close()
@@ -333,6 +334,9 @@ class SearchIndex:
         docnum = self._ids.get(record_id)
         if docnum is None:
             raise KeyError(record_id)
+        key = (self._generation, record_id, limit, lang)
+        if key in self._similar:
+            return self._similar[key]
         with self._lock:
             scores: Counter = Counter()
             for field in ("body_fr", "body_en", "title_fr", "title_en"):
@@ -348,6 +352,9 @@ class SearchIndex:
                 hits.append(Hit(id=rec["id"], kind=rec["kind"], title=title, country=rec.get("country"),
                                 themes=rec.get("themes", []), year=rec.get("year_started", rec.get("year")),
                                 score=round(score, 3), snippet=str(escape(text[:240]))))
+            if len(self._similar) > 5000:
+                self._similar.clear()
+            self._similar[key] = hits
             return hits
 
 

@@ -40,6 +40,7 @@ class Service:
         ensure(settings.practices, settings.index)
         self.index = SearchIndex(settings.index)
         self.recommender = Recommender(self.records, self.index, self.framework)
+        self.recommender.warm()  # recommendation links are precomputed at start-up, not per request
 
     @cached_property
     def coverage(self) -> dict[tuple[int, str], int]:
