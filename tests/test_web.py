@@ -39,6 +39,7 @@ PAGES = {
     "/grid": ("Calculer le score", "Compute the score"),
     "/about": ("Vie privée", "Privacy"),
     "/contribute": ("templates/practice.yaml", "templates/practice.yaml"),
+    "/propose": ("Vérifier ma fiche", "Check my record"),
 }
 
 
