@@ -258,6 +258,8 @@ def check_bytes(raw: bytes, path: Path, display: str | None = None) -> tuple[Che
         problems.extend(_consistency(checked, record))
         if any(p.severity == "error" for p in problems):
             checked.record = None
+        else:
+            checked.parsed = parsed.slim()  # a valid file keeps only what collection checks may point at
     return checked, problems
 
 
@@ -439,15 +441,33 @@ def _near_duplicate_problem(checked: CheckedFile, other: str, hit: tuple[float, 
                    "merge them or make the titles say how they differ", "near-duplicate")
 
 
+def _buckets(practices: list[CheckedFile]) -> list[list[CheckedFile]]:
+    """Practices grouped by (country, place) and (country, organisation): only these can be near-duplicates,
+    so comparing within groups keeps the check linear in the number of records, not quadratic."""
+    groups: dict[tuple, list[CheckedFile]] = {}
+    for f in practices:
+        r = f.record
+        keys = {(r.country, "place", _norm(r.place))} if r.place else set()
+        keys |= {(r.country, "org", _norm(o)) for o in r.organisations}
+        for key in keys:
+            groups.setdefault(key, []).append(f)
+    return [g for g in groups.values() if len(g) > 1]
+
+
 def _near_duplicates(report: Report) -> list[Problem]:
     """Practices whose titles are nearly the same and that share a place or an organisation."""
     practices = [f for f in report.files if isinstance(f.record, Practice)]
-    problems = []
-    for i, a in enumerate(practices):
-        for b in practices[i + 1:]:
-            hit = resemblance(a.record, b.record)
-            if hit:
-                problems.append(_near_duplicate_problem(b, a.display, hit))
+    problems, seen = [], set()
+    for group in _buckets(practices):
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                pair = (a.display, b.display)
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                hit = resemblance(a.record, b.record)
+                if hit:
+                    problems.append(_near_duplicate_problem(b, a.display, hit))
     return problems
 
 

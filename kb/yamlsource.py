@@ -38,6 +38,11 @@ class Parsed:
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     problems: list[SourceProblem] = field(default_factory=list)
 
+    def slim(self) -> "Parsed":
+        """A copy keeping only the positions of the top-level fields and of related ids (for large collections)."""
+        keep = {k: v for k, v in self.positions.items() if len(k) <= 1 or k[0] in ("related", "links", "url")}
+        return Parsed(data=self.data, positions=keep, problems=[])
+
     def position(self, path: Path_) -> tuple[int, int]:
         """Line and column of ``path``, or of its closest known parent."""
         path = tuple(path)
