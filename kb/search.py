@@ -13,12 +13,12 @@ import json
 import re
 import threading
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from markupsafe import escape
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
-from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh.query import And, Every, NullQuery, Or, Phrase, Term
 
@@ -284,9 +284,8 @@ class SearchIndex:
         kwargs = {}
         if sort == "date" or text_q is None:
             kwargs = {"sortedby": "year", "reverse": True}
-        results = self._searcher.search_page(q, page, pagelen=limit, terms=True, **kwargs)
-        results.results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
-        results.results.formatter = _Marker()
+        results = self._searcher.search_page(q, page, pagelen=limit, **kwargs)
+        wanted = _query_terms(text_q)
         hits = []
         for hit in results:
             rec = hit["record"]
@@ -294,20 +293,18 @@ class SearchIndex:
             hits.append(Hit(
                 id=rec["id"], kind=rec["kind"], title=title, country=rec.get("country"), themes=rec.get("themes", []),
                 year=rec.get("year_started", rec.get("year")), score=round(float(hit.score or 0.0), 3),
-                snippet=self._snippet(hit, rec, lang),
+                snippet=self._snippet(hit, rec, lang, wanted),
             ))
         return hits
 
-    @staticmethod
-    def _snippet(hit, rec: dict, lang: str) -> str:
+    def _snippet(self, hit, rec: dict, lang: str, wanted: dict[str, set[str]]) -> str:
+        """An extract of the body in ``lang`` (else the other language) with the matched words marked."""
         other = "en" if lang == "fr" else "fr"
         for field in (f"body_{lang}", f"body_{other}"):
-            try:
-                text = hit.highlights(field, top=2)
-            except Exception:  # highlighting is a nicety; a failure must not fail the search
-                text = ""
-            if text:
-                return text
+            text = hit.get(field) or ""
+            marked = mark(text, wanted.get(field[-2:], set()), field[-2:]) if wanted else ""
+            if marked:
+                return marked
         text = rec.get("summary") or rec.get("description") or {}
         plain = text.get(lang) or text.get(other) or ""
         return str(escape(plain[:240] + ("…" if len(plain) > 240 else "")))
@@ -358,13 +355,52 @@ class SearchIndex:
             return hits
 
 
-class _Marker(highlight.Formatter):
-    """Wraps matches in <mark>…</mark> and HTML-escapes the rest."""
+_WORD = re.compile(r"\w+")
 
-    between = " … "
 
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+@lru_cache(maxsize=200_000)
+def _stem(word: str, lang: str) -> str:
+    """The index token of one word in ``lang`` ("" for a stop word); cached, words repeat a lot."""
+    tokens = analyze(french_analyzer() if lang == "fr" else english_analyzer(), word)
+    return tokens[0] if tokens else ""
 
-    def _text(self, text):
-        return str(escape(text))
+
+def _query_terms(query) -> dict[str, set[str]]:
+    """The tokens a query looks for, per language ({"fr": {...}, "en": {...}})."""
+    wanted: dict[str, set[str]] = {"fr": set(), "en": set()}
+    if query is None:
+        return {}
+    for field, text in query.iter_all_terms():
+        if field in ("title_fr", "body_fr", "tags_fr"):
+            wanted["fr"].add(text)
+        elif field in ("title_en", "body_en", "tags_en"):
+            wanted["en"].add(text)
+    return wanted
+
+
+def mark(text: str, wanted: set[str], lang: str, width: int = 160, fragments: int = 2) -> str:
+    """Up to ``fragments`` extracts of ``text`` around matched words, HTML-escaped, matches in <mark>."""
+    if not wanted or not text:
+        return ""
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text) if _stem(m.group().lower(), lang) in wanted]
+    if not spans:
+        return ""
+    pieces, used_until = [], -1
+    for start, _ in spans:
+        if start < used_until or len(pieces) >= fragments:
+            continue
+        lo = max(0, start - width // 3, used_until)
+        hi = min(len(text), lo + width)
+        while lo > max(0, used_until) and not text[lo - 1].isspace():  # do not cut a word
+            lo -= 1
+        while hi < len(text) and not text[hi].isspace():
+            hi += 1
+        out, pos = [], lo
+        for a, b in spans:
+            if a >= lo and b <= hi:
+                out.append(str(escape(text[pos:a])) + f"<mark>{escape(text[a:b])}</mark>")
+                pos = b
+        out.append(str(escape(text[pos:hi])))
+        pieces.append(("…" if lo > 0 else "") + "".join(out).strip() + ("…" if hi < len(text) else ""))
+        used_until = hi
+    return " ".join(pieces)
