@@ -456,18 +456,27 @@ def _buckets(practices: list[CheckedFile]) -> list[list[CheckedFile]]:
 
 def _near_duplicates(report: Report) -> list[Problem]:
     """Practices whose titles are nearly the same and that share a place or an organisation."""
+    from rapidfuzz import process
+
     practices = [f for f in report.files if isinstance(f.record, Practice)]
     problems, seen = [], set()
     for group in _buckets(practices):
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                pair = (a.display, b.display)
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                hit = resemblance(a.record, b.record)
-                if hit:
-                    problems.append(_near_duplicate_problem(b, a.display, hit))
+        # compare every title of the group at once (in C), then confirm the few close pairs
+        titles = [[_norm(f.record.title.fr) for f in group], [_norm(f.record.title.en) for f in group]]
+        close: set[tuple[int, int]] = set()
+        for lang in titles:
+            for i, title in enumerate(lang[:-1]):
+                for _, _, j in process.extract(title, lang[i + 1:], scorer=fuzz.token_sort_ratio,
+                                               score_cutoff=NEAR_DUPLICATE_TITLE, limit=None):
+                    close.add((i, i + 1 + j))
+        for i, j in sorted(close):
+            a, b = group[i], group[j]
+            if (a.display, b.display) in seen:
+                continue
+            seen.add((a.display, b.display))
+            hit = resemblance(a.record, b.record)
+            if hit:
+                problems.append(_near_duplicate_problem(b, a.display, hit))
     return problems
 
 
