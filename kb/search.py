@@ -317,13 +317,22 @@ class SearchIndex:
         return {facet: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for facet, c in counts.items()}
 
     def text_matches(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
-        """Records whose text best matches ``text`` (any of its words, more words ranking higher)."""
-        words = list(dict.fromkeys(w for w, is_phrase in self.split(text) if not is_phrase and len(w) > 3))[:25]
-        subs = [q for q in (self._word_query(w, expand=False) for w in words) if q is not NullQuery]
-        if not subs:
-            return []
+        """Records whose text best matches ``text``: its eight most distinctive words, any of them."""
+        words = list(dict.fromkeys(w for w, is_phrase in self.split(text) if not is_phrase and len(w) > 3))
+        reader = self._searcher.reader()
+
+        def rarity(word: str) -> int:
+            freqs = [reader.doc_frequency(field, t) for field, analyzer in (("body_fr", self._fr), ("body_en", self._en))
+                     for t in analyze(analyzer, word)]
+            freqs = [f for f in freqs if f]
+            return min(freqs) if freqs else 0
+
         with self._lock:
-            results = self._searcher.search(Or(subs, scale=0.9), limit=limit)
+            ranked = sorted((w for w in words if rarity(w)), key=rarity)[:8]
+            subs = [q for q in (self._word_query(w, expand=False) for w in ranked) if q is not NullQuery]
+            if not subs:
+                return []
+            results = self._searcher.search(Or(subs), limit=limit)
             return [(hit["id"], float(hit.score or 0.0)) for hit in results]
 
     def similar(self, record_id: str, limit: int = 5, lang: str = "fr") -> list[Hit]:
