@@ -194,6 +194,8 @@ class SearchIndex:
         if not subs:
             return None
         # in "any" mode, records matching more of the words rank higher (coordination bonus)
+        if len(subs) == 1:
+            return subs[0]
         return And(subs) if mode == "all" else Or(subs, scale=0.9)
 
     @staticmethod
@@ -284,10 +286,12 @@ class SearchIndex:
         kwargs = {}
         if sort == "date" or text_q is None:
             kwargs = {"sortedby": "year", "reverse": True}
-        results = self._searcher.search_page(q, page, pagelen=limit, **kwargs)
+        # search(limit) and a slice, not search_page(): the latter counts every match again, and the
+        # total is already known from the matched documents
+        results = self._searcher.search(q, limit=page * limit, **kwargs)
         wanted = _query_terms(text_q)
         hits = []
-        for hit in results:
+        for hit in results[(page - 1) * limit:page * limit]:
             rec = hit["record"]
             title = rec["title"] if isinstance(rec["title"], dict) else {"fr": rec["title"], "en": rec["title"]}
             hits.append(Hit(

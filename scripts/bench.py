@@ -60,8 +60,30 @@ QUERIES = [  # (label, query, filters)
 ]
 
 
+def _vocabulary(lang: str) -> list[str]:
+    """Words of the framework's own texts in ``lang``, most frequent first (a Zipf-like source)."""
+    import re
+    from collections import Counter
+
+    fw = get_framework()
+    texts = [t.introduction.get(lang) for t in fw.themes] + [b.get(lang) for t in fw.themes for b in t.benefits]
+    texts += [sf.description.get(lang) for _, sf in fw.success_factors.values()]
+    texts += [i.text.get(lang) for _, i in fw.checklist_items.values()] + [g.definition.get(lang) for g in fw.glossary.terms]
+    counts = Counter(w for text in texts for w in re.findall(r"[^\W\d_]{2,}", text.lower()))
+    return [w for w, _ in counts.most_common()]
+
+
+_VOCAB: dict[str, tuple[list[str], list[float]]] = {}
+
+
 def sentence(rnd: random.Random, words: list[str], n: int) -> str:
-    return " ".join(rnd.choice(words) for _ in range(n)).capitalize() + "."
+    """``n`` words drawn with Zipf weights from the real vocabulary of the language ``words`` is in."""
+    lang = "fr" if words is WORDS_FR else "en"
+    if lang not in _VOCAB:
+        vocab = _vocabulary(lang) + words
+        _VOCAB[lang] = (vocab, [1.0 / (rank + 1) for rank in range(len(vocab))])
+    vocab, weights = _VOCAB[lang]
+    return " ".join(rnd.choices(vocab, weights=weights, k=n)).capitalize() + "."
 
 
 def generate(n: int, directory: Path, seed: int = 1) -> None:
