@@ -83,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def remember_language(request: Request, call_next):
+        if request.method == "HEAD":  # monitors and crawlers: answer as GET (the server drops the body)
+            request.scope["method"] = "GET"
         length = request.headers.get("content-length")
         if request.method in ("POST", "PUT", "PATCH"):
             if length is None:

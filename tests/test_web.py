@@ -304,3 +304,9 @@ def test_limits_answer_4xx_with_a_message(client):
     assert long_q.status_code == 200  # the page trims the query to 500 characters
     big_file = client.post("/checklist", files={"answers_file": ("a.yaml", b"#" * (300 * 1024))})
     assert big_file.status_code == 400 and "larger than 256 KiB" in big_file.text
+
+
+def test_head_requests_are_answered_like_get(client):
+    assert client.head("/").status_code == 200
+    assert client.head("/api/search?q=logement").status_code == 200
+    assert client.head("/practices/nope").status_code == 404
