@@ -34,7 +34,7 @@ from kb.models import Practice, Reference
 from kb.paths import FRAMEWORK_DIR, index_dir, practices_dir
 from kb.validate import RecordsError, check_paths
 
-INDEX_SCHEMA_VERSION = 2
+INDEX_SCHEMA_VERSION = 3
 FACETS = ("theme", "country", "success_factor", "dimension", "target_group", "sector", "actor_type", "kind")
 
 
@@ -51,6 +51,7 @@ def schema() -> Schema:
         names=TEXT(analyzer=names, field_boost=2.0),
         tags_fr=TEXT(analyzer=fr, field_boost=0.5),
         tags_en=TEXT(analyzer=en, field_boost=0.5),
+        synonyms=KEYWORD(commas=True, field_boost=0.5),  # thesaurus groups present in the record (kb/thesaurus.py)
         theme=KEYWORD(commas=True),
         country=KEYWORD(commas=True),
         success_factor=KEYWORD(commas=True),
@@ -123,6 +124,11 @@ def document(record: Practice | Reference, framework: Framework | None = None) -
     for name in FACETS:
         if name != "kind" and facets[name]:
             doc[name] = ",".join(facets[name])
+    from kb.thesaurus import get_thesaurus
+
+    groups = get_thesaurus().groups_in(f"{title_fr} {body_fr} {tags_fr}", f"{title_en} {body_en} {tags_en}")
+    if groups:
+        doc["synonyms"] = ",".join(f"g{n}" for n in groups)
     return doc
 
 
@@ -139,7 +145,7 @@ def _tag_names(facets: dict[str, list[str]], fw: Framework) -> tuple[str, str]:
 def fingerprint(records_dir: Path) -> str:
     """A hash of everything the index is built from: records, framework, analysis and schema versions."""
     h = hashlib.sha256(f"analysis={ANALYSIS_VERSION};schema={INDEX_SCHEMA_VERSION}".encode())
-    for base in (records_dir, FRAMEWORK_DIR):
+    for base in (records_dir, FRAMEWORK_DIR):  # the thesaurus is in framework/: it shapes the index too
         for path in sorted(base.rglob("*.yaml")):
             h.update(str(path.relative_to(base)).encode() + b"\0")
             h.update(path.read_bytes() + b"\0")

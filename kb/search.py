@@ -132,17 +132,18 @@ class SearchIndex:
                 ("body_en", self._en), ("tags_en", self._en), ("names", self._names))
 
     def _word_query(self, word: str, expand: bool = True):
-        """A word (or phrase) in any text field, in either language, with its thesaurus equivalents."""
-        alternatives = [word, *get_thesaurus().expand(word)] if expand else [word]
+        """A word (or phrase) in any text field, in either language, and - through the ``synonyms``
+        field filled at index time - every record holding one of its thesaurus equivalents."""
         parts = []
-        for n, alt in enumerate(alternatives):
-            boost = 1.0 if n == 0 else 0.5  # the user's own word outranks its equivalents
-            for field, analyzer in self._fields():
-                tokens = analyze(analyzer, alt)
-                if len(tokens) == 1:
-                    parts.append(Term(field, tokens[0], boost=boost))
-                elif tokens:
-                    parts.append(Phrase(field, tokens, boost=boost))
+        for field, analyzer in self._fields():
+            tokens = analyze(analyzer, word)
+            if len(tokens) == 1:
+                parts.append(Term(field, tokens[0]))
+            elif tokens:
+                parts.append(Phrase(field, tokens))
+        if expand:
+            # one term per group, weaker than the user's own word
+            parts += [Term("synonyms", f"g{n}", boost=0.5) for n in get_thesaurus().groups_of(word)]
         return Or(parts) if parts else NullQuery
 
     def _phrase_query(self, phrase: str):

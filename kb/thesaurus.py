@@ -34,6 +34,27 @@ class Thesaurus:
             keys.add("en:" + " ".join(stems_en))
         return keys
 
+    def groups_of(self, text: str) -> list[int]:
+        """Numbers of the groups ``text`` (a word or a phrase) belongs to."""
+        found: set[int] = set()
+        for key in self._keys(text, self._fr, self._en):
+            found |= self._index.get(key, set())
+        return sorted(found)
+
+    def groups_in(self, fr_text: str, en_text: str) -> list[int]:
+        """Groups with a term present in the texts (every word of a multi-word term, in any order):
+        indexed with each record, so that a query reaches a whole group with one term."""
+        fr_stems = set(analyze(self._fr, fr_text))
+        en_stems = set(analyze(self._en, en_text))
+        found = []
+        for n, group in enumerate(self.groups):
+            for term in group:
+                sf, se = analyze(self._fr, term), analyze(self._en, term)
+                if (sf and set(sf) <= fr_stems) or (se and set(se) <= en_stems):
+                    found.append(n)
+                    break
+        return found
+
     def expand(self, text: str) -> list[str]:
         """Terms equivalent to ``text`` (a word or a phrase), not including it."""
         groups: set[int] = set()
