@@ -23,6 +23,8 @@ class Thesaurus:
                 for key in self._keys(term, fr, en):
                     self._index.setdefault(key, set()).add(n)
         self._fr, self._en = fr, en
+        # each term's French and English stems, analysed once
+        self._stems = [[(frozenset(analyze(fr, t)), frozenset(analyze(en, t))) for t in group] for group in self.groups]
 
     @staticmethod
     def _keys(term: str, fr, en) -> set[str]:
@@ -46,14 +48,8 @@ class Thesaurus:
         indexed with each record, so that a query reaches a whole group with one term."""
         fr_stems = set(analyze(self._fr, fr_text))
         en_stems = set(analyze(self._en, en_text))
-        found = []
-        for n, group in enumerate(self.groups):
-            for term in group:
-                sf, se = analyze(self._fr, term), analyze(self._en, term)
-                if (sf and set(sf) <= fr_stems) or (se and set(se) <= en_stems):
-                    found.append(n)
-                    break
-        return found
+        return [n for n, stems in enumerate(self._stems)
+                if any((sf and sf <= fr_stems) or (se and se <= en_stems) for sf, se in stems)]
 
     def expand(self, text: str) -> list[str]:
         """Terms equivalent to ``text`` (a word or a phrase), not including it."""
