@@ -78,6 +78,27 @@ def read_mapping(raw: bytes | str, name: str, expected: str):
     return parsed, data
 
 
+def validate_model(model, data: dict, parsed, name: str):
+    """``model`` validated from ``data``, or AnswersError with each problem at its line and column."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            line, col = parsed.position(loc)
+            msg = err["msg"]
+            if err["type"] == "list_type":
+                msg = f"expected a list of item ids, such as [{'T1-01, T1-02'}] or one '- id' per line"
+            if err["type"] == "extra_forbidden":
+                fields = list(model.model_fields)
+                close = process.extractOne(str(loc[-1]), fields, scorer=fuzz.ratio, score_cutoff=60)
+                msg = f"unknown key {loc[-1]!r}" + (f"; did you mean {close[0]!r}?" if close else
+                                                    f"; expected one of: {', '.join(fields)}")
+            problems.append(AnswersProblem(line, col, format_path(loc), msg))
+        raise AnswersError(name, problems) from None
+
+
 def parse_answers(raw: bytes | str, name: str = "answers") -> Answers:
     """Read answers from YAML or JSON text; AnswersError naming line, column and field otherwise."""
     parsed, data = read_mapping(raw, name, "ticked, not_applicable and notes")
@@ -90,21 +111,7 @@ def parse_answers(raw: bytes | str, name: str = "answers") -> Answers:
         data.pop("notes", None)
     if isinstance(data.get("notes"), dict):
         data["notes"] = {str(k): v for k, v in data["notes"].items() if v not in (None, "")}
-    try:
-        answers = Answers.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            line, col = parsed.position(loc)
-            msg = err["msg"]
-            if err["type"] == "list_type":
-                msg = f"expected a list of item ids, such as [{'T1-01, T1-02'}] or one '- id' per line"
-            if err["type"] == "extra_forbidden":
-                close = process.extractOne(str(loc[-1]), list(Answers.model_fields), scorer=fuzz.ratio, score_cutoff=60)
-                msg = f"unknown key {loc[-1]!r}" + (f"; did you mean {close[0]!r}?" if close else
-                                                    f"; expected one of: {', '.join(Answers.model_fields)}")
-            problems.append(AnswersProblem(line, col, format_path(loc), msg))
-        raise AnswersError(name, problems) from None
+    answers = validate_model(Answers, data, parsed, name)
     valid = set(_item_ids())
     seen: dict[str, str] = {}
     for field_name in ("ticked", "not_applicable"):

@@ -9,7 +9,6 @@ from pathlib import Path
 import yaml
 
 from kb import countries
-from kb.models import KINDS, Practice  # noqa: F401  (KINDS documents the kinds ORDER covers)
 from kb.yamlsource import parse
 
 _ORDER_NESTED = {
@@ -148,4 +147,4 @@ def fix_file(path: Path) -> tuple[Path, list[str]]:
     return path, changes
 
 
-__all__ = ["fix_file", "dump", "Practice"]
+__all__ = ["fix_file", "dump"]

@@ -12,13 +12,12 @@ The guide names a scoring system but gives no scale. This one (see docs/scoring.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz, process
 
-from kb.answers import AnswersError, AnswersProblem, read_mapping
+from kb.answers import AnswersError, AnswersProblem, read_mapping, validate_model
 from kb.framework import get_framework
 from kb.models import Practice
-from kb.yamlsource import format_path
 
 POINTS = {"met": 2, "partly": 1, "not-met": 0}
 RATINGS = (*POINTS, "n/a")
@@ -77,14 +76,7 @@ def parse_grid(raw: bytes | str, name: str = "grid") -> GridAnswers:
     problems: list[AnswersProblem] = []
     if isinstance(data.get("ratings"), dict):
         data["ratings"] = {str(k): ("" if v is None else str(v)) for k, v in data["ratings"].items()}
-    try:
-        answers = GridAnswers.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            line, col = parsed.position(loc)
-            problems.append(AnswersProblem(line, col, format_path(loc), err["msg"]))
-        raise AnswersError(name, problems) from None
+    answers = validate_model(GridAnswers, data, parsed, name)
     fw = get_framework()
     clean: dict[str, str] = {}
     for key, value in answers.ratings.items():

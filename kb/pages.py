@@ -15,10 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kb import countries
 from kb.answers import AnswersError, parse_answers
-from kb.api import ID_RE, record_or_404
-from kb.filters import FACET_PARAMS, FilterError, Filters, resolve
+from kb.api import record_or_404
+from kb.filters import FACET_PARAMS, FilterError, Filters
 from kb.grid import parse_grid, score
-from kb.grid import template as grid_template  # noqa: F401  (documented alongside)
 from kb.i18n import lang_of
 from kb.models import Practice
 from kb.summary import STATUS, markdown
@@ -280,7 +279,7 @@ def contribute_page(request: Request):
     return render(request, "contribute.html")
 
 
-__all__ = ["router", "ID_RE", "resolve"]
+__all__ = ["router"]
 
 
 # -- proposing a practice -------------------------------------------------------------------

@@ -20,7 +20,6 @@ from rapidfuzz import fuzz
 from kb.framework import get_framework
 from kb.models import KINDS, Practice, Reference
 from kb.paths import practices_dir
-from kb.vocabulary import hint
 from kb.yamlsource import Parsed, format_path, parse
 
 Record = Practice | Reference

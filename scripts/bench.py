@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -289,8 +290,6 @@ def bench_http(records: Path, index: Path, clients: int = 4, per_client: int = 4
 
 
 def main(argv: list[str] | None = None) -> int:
-    import urllib.parse  # noqa: F401 - used in bench_http
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--json", help="write the results to this file")
