@@ -34,8 +34,9 @@ from kb.models import Practice, Reference
 from kb.paths import FRAMEWORK_DIR, index_dir, practices_dir
 from kb.validate import RecordsError, check_paths
 
-INDEX_SCHEMA_VERSION = 3
+INDEX_SCHEMA_VERSION = 4
 FACETS = ("theme", "country", "success_factor", "dimension", "target_group", "sector", "actor_type", "kind")
+TEXT_FIELDS = ("title_fr", "title_en", "body_fr", "body_en", "names", "tags_fr", "tags_en", "synonyms")
 
 
 def schema() -> Schema:
@@ -178,6 +179,23 @@ def is_fresh(records_dir: Path | None = None, directory: Path | None = None) -> 
     return gen is not None and gen.meta.get("fingerprint") == fingerprint(records_dir or practices_dir())
 
 
+def read_columns(path: Path, searcher) -> tuple[list[str], list[int], list[dict[str, list[str]]]]:
+    """Each document's id, year and facet values, in document-number order: from columns.json,
+    written beside the index in the order documents were added (checked), else from stored fields."""
+    n = searcher.reader().doc_count_all()
+    try:
+        data = json.loads((path / "columns.json").read_text(encoding="utf-8"))
+        ids, years, facets = data["ids"], data["years"], data["facets"]
+        if len(ids) == n and all(searcher.stored_fields(d)["id"] == ids[d] for d in {0, n // 2, n - 1} if n):
+            return ids, years, facets
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    ids, years, facets = [""] * n, [0] * n, [{} for _ in range(n)]
+    for docnum, stored in searcher.reader().iter_docs():
+        ids[docnum], years[docnum], facets[docnum] = stored["id"], stored.get("year") or 0, stored["facets"]
+    return ids, years, facets
+
+
 @contextmanager
 def _lock(directory: Path) -> Iterator[None]:
     directory.mkdir(parents=True, exist_ok=True)
@@ -213,11 +231,15 @@ def build(
             ix = whoosh_index.create_in(str(tmp), schema())
             writer = ix.writer(limitmb=256)
             vocab: set[str] = set()
+            columns: dict[str, list] = {"ids": [], "years": [], "facets": []}
             try:
                 fw = get_framework()
                 for n, record in enumerate(records, start=1):
                     doc = document(record, fw)
                     writer.add_document(**doc)
+                    columns["ids"].append(doc["id"])
+                    columns["years"].append(doc["year"])
+                    columns["facets"].append(doc["facets"])
                     for key in ("title_fr", "title_en", "body_fr", "body_en", "names", "tags_fr", "tags_en"):
                         vocab |= surface_words(doc[key])
                     if progress:
@@ -236,6 +258,7 @@ def build(
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
             (tmp / "vocab.json").write_text(json.dumps(sorted(vocab), ensure_ascii=False), encoding="utf-8")
+            (tmp / "columns.json").write_text(json.dumps(columns, ensure_ascii=False), encoding="utf-8")
             (tmp / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
             final = directory / f"gen-{name}"
             os.rename(tmp, final)

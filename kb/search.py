@@ -4,7 +4,8 @@ searches (the CLI and the web app both use it).
 A query is split into words and quoted phrases. Each word searches the French and English text,
 the names field and its thesaurus equivalents; all words must match, falling back to any word when
 nothing does. A word absent from the index vocabulary is corrected with rapidfuzz ("did you mean"),
-and the corrected search is shown when the original finds nothing.
+and the corrected search is shown when the original finds nothing. Matching, scoring and facet
+counts run on arrays (kb.postings), whatever the number of matches.
 """
 
 from __future__ import annotations
@@ -16,20 +17,22 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from markupsafe import escape
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
 from whoosh import index as whoosh_index
-from whoosh.query import And, Every, NullQuery, Or, Phrase, Term
 
 from kb.analysis import analyze, english_analyzer, fold, french_analyzer, name_analyzer
 from kb.filters import Filters
-from kb.indexer import FACETS, current
+from kb.indexer import FACETS, TEXT_FIELDS, current, read_columns
 from kb.paths import index_dir
+from kb.postings import Columns
 from kb.thesaurus import get_thesaurus
 
 MAX_QUERY_LENGTH = 500
 MAX_LIMIT = 100
+SYNONYM_BOOST = 0.5  # a thesaurus equivalent counts half as much as the word itself
 _QUERY_TOKENS = re.compile(r'"([^"]+)"|(\S+)')
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 
@@ -69,7 +72,7 @@ class SearchResponse(BaseModel):
 
 
 class SearchIndex:
-    """The open index: a searcher, its vocabulary and per-document facet values, reused across searches."""
+    """The open index: a searcher, its vocabulary and per-document columns, reused across searches."""
 
     def __init__(self, directory: Path | None = None):
         self.directory = directory or index_dir()
@@ -86,15 +89,13 @@ class SearchIndex:
         ix = whoosh_index.open_dir(str(gen.path))
         searcher = ix.searcher()
         vocab = json.loads((gen.path / "vocab.json").read_text(encoding="utf-8"))
-        facets: dict[int, dict] = {}
-        ids: dict[str, int] = {}
-        for docnum, stored in searcher.reader().iter_docs():
-            facets[docnum] = stored["facets"]
-            ids[stored["id"]] = docnum
+        ids, years, facets = read_columns(gen.path, searcher)
         old = getattr(self, "_searcher", None)
         self._searcher, self._ix, self.meta = searcher, ix, gen.meta
+        self._cols = Columns(searcher, ids, years, facets, TEXT_FIELDS, FACETS)
         self._vocab, self._vocab_set = vocab, set(vocab)
-        self._facets, self._ids = facets, ids
+        self._ids = {record_id: docnum for docnum, record_id in enumerate(ids)}
+        self._everything: dict[str, dict[str, int]] | None = None  # facet counts of the whole collection
         self._similar: dict[tuple, list[Hit]] = {}  # "more like this" is fixed for a generation
         self._generation = gen.path.name
         if old is not None:
@@ -131,23 +132,44 @@ class SearchIndex:
         return (("title_fr", self._fr), ("body_fr", self._fr), ("tags_fr", self._fr), ("title_en", self._en),
                 ("body_en", self._en), ("tags_en", self._en), ("names", self._names))
 
-    def _word_query(self, word: str, expand: bool = True):
-        """A word (or phrase) in any text field, in either language, and - through the ``synonyms``
-        field filled at index time - every record holding one of its thesaurus equivalents."""
-        parts = []
+    def _unit(self, text: str, expand: bool, wanted: dict[str, set[str]]):
+        """Scores and matches of a word (or phrase) over every document: the word in any text field,
+        in either language, and - through the ``synonyms`` field filled at index time - every record
+        holding one of its thesaurus equivalents. None when the word has no index token."""
+        cols = self._cols
+        scores = np.zeros(cols.n, dtype=np.float32)
+        found = False
         for field, analyzer in self._fields():
-            tokens = analyze(analyzer, word)
-            if len(tokens) == 1:
-                parts.append(Term(field, tokens[0]))
-            elif tokens:
-                parts.append(Phrase(field, tokens))
+            tokens = analyze(analyzer, text)
+            if not tokens:
+                continue
+            found = True
+            ids, s = cols.term(field, tokens[0]) if len(tokens) == 1 else cols.phrase(field, tokens)
+            scores[ids] += s
+            if field[-3:] in ("_fr", "_en"):
+                wanted[field[-2:]].update(tokens)
         if expand:
-            # one term per group, weaker than the user's own word
-            parts += [Term("synonyms", f"g{n}", boost=0.5) for n in get_thesaurus().groups_of(word)]
-        return Or(parts) if parts else NullQuery
+            for n in get_thesaurus().groups_of(text):  # one term per group, weaker than the user's own word
+                ids, s = cols.term("synonyms", f"g{n}")
+                scores[ids] += SYNONYM_BOOST * s
+                found = True
+        return (scores, scores > 0) if found else None
 
-    def _phrase_query(self, phrase: str):
-        return self._word_query(phrase, expand=False)
+    def _evaluate(self, parts: list[tuple[str, bool]], mode: str, wanted: dict[str, set[str]], coord: bool = True):
+        """(scores, matches) of the words of ``parts``: all of them, or any (those matching more of
+        the words rank higher when ``coord``); None when no word has an index token."""
+        units = [u for u in (self._unit(t, expand, wanted) for t, _, expand in self.group(parts)) if u is not None]
+        if not units:
+            return None
+        if len(units) == 1:
+            return units[0]
+        scores = np.sum([s for s, _ in units], axis=0)
+        if mode == "all":
+            return scores, np.logical_and.reduce([m for _, m in units])
+        matched = np.sum([m for _, m in units], axis=0, dtype=np.float32)
+        if coord:
+            scores *= matched / len(units)
+        return scores, matched > 0
 
     @staticmethod
     def group(parts: list[tuple[str, bool]]) -> list[tuple[str, bool, bool]]:
@@ -189,20 +211,12 @@ class SearchIndex:
                     out.append((word, False))
         return out
 
-    def _text_query(self, parts: list[tuple[str, bool]], mode: str):
-        subs = [self._word_query(t, expand=expand) for t, _, expand in self.group(parts)]
-        subs = [s for s in subs if s is not NullQuery]
-        if not subs:
-            return None
-        # in "any" mode, records matching more of the words rank higher (coordination bonus)
-        if len(subs) == 1:
-            return subs[0]
-        return And(subs) if mode == "all" else Or(subs, scale=0.9)
-
-    @staticmethod
-    def _filter_query(filters: Filters):
-        subs = [Or([Term(facet, v) for v in values]) for facet, values in filters.values.items()]
-        return And(subs) if subs else None
+    def _filter_mask(self, filters: Filters) -> np.ndarray:
+        """Live documents with, for every filtered facet, one of the asked values."""
+        mask = self._cols.live.copy()
+        for facet, values in filters.values.items():
+            mask &= self._cols.mask(facet, values)
+        return mask
 
     def _known(self, word: str) -> bool:
         folded = fold(word)
@@ -249,8 +263,8 @@ class SearchIndex:
         page, limit = max(1, int(page)), max(1, min(MAX_LIMIT, int(limit)))
         query = (query or "").strip()[:MAX_QUERY_LENGTH]
         parts = self.split(query)
-        filter_q = self._filter_query(filters)
         with self._lock:
+            allowed = self._filter_mask(filters)
             suggestion = self.suggest(parts) if parts else None
             # all words, then the corrected words, then any word (original, then corrected)
             attempts = [(parts, "all", False)]
@@ -261,65 +275,76 @@ class SearchIndex:
                 if suggestion:
                     attempts.append((self.split(suggestion), "any", True))
             for attempt, mode, corrected in attempts:
-                docs, text_q = self._match(attempt, mode, filter_q)
-                if docs:
+                wanted: dict[str, set[str]] = {"fr": set(), "en": set()}
+                scores, mask = self._match(attempt, mode, allowed, wanted)
+                total = int(np.count_nonzero(mask))
+                if total:
                     break
             else:
                 mode, corrected = "all", False
-            total = len(docs)
-            hits = self._page(text_q, filter_q, page, limit, sort, lang) if total else []
-            facets = self._count(docs)
+            hits = self._page(scores, mask, page, limit, sort, lang, wanted) if total else []
+            if not parts and not filters.values:
+                if self._everything is None:
+                    self._everything = self._cols.count(mask)
+                facets = self._everything
+            else:
+                facets = self._cols.count(mask)
         return SearchResponse(
             query=query, total=total, page=page, limit=limit, pages=(total + limit - 1) // limit, sort=sort,
             mode=mode, results=hits, facets=facets, suggestion=suggestion, corrected=corrected,
             filters=filters.values,
         )
 
-    def _match(self, parts, mode, filter_q):
-        text_q = self._text_query(parts, mode) if parts else None
-        if parts and text_q is None:
-            return set(), None
-        q = And([x for x in (text_q, filter_q) if x is not None]) if (text_q or filter_q) else Every()
-        return set(self._searcher.docs_for_query(q)), text_q
+    def _match(self, parts, mode, allowed, wanted):
+        """(scores or None, matched documents) of the words of ``parts`` within ``allowed``."""
+        if not parts:
+            return None, allowed
+        found = self._evaluate(parts, mode, wanted)
+        if found is None:
+            return None, np.zeros_like(allowed)
+        scores, mask = found
+        return scores, mask & allowed
 
-    def _page(self, text_q, filter_q, page, limit, sort, lang) -> list[Hit]:
-        q = And([x for x in (text_q, filter_q) if x is not None]) if (text_q or filter_q) else Every()
-        kwargs = {}
-        if sort == "date" or text_q is None:
-            kwargs = {"sortedby": "year", "reverse": True}
-        # search(limit) and a slice, not search_page(): the latter counts every match again, and the
-        # total is already known from the matched documents
-        results = self._searcher.search(q, limit=page * limit, **kwargs)
-        wanted = _query_terms(text_q)
+    def _top(self, scores, mask, count: int, by_date: bool) -> np.ndarray:
+        """The ``count`` best matched documents: by score (ties by year, then index order), or by year."""
+        docs = np.flatnonzero(mask)
+        count = min(count, len(docs))
+        if scores is None or by_date:
+            key = -self._cols.year[docs].astype(np.int64) * (self._cols.n + 1) + docs
+        else:
+            key = -scores[docs].astype(np.float64)
+        if count < len(docs):
+            chosen = np.argpartition(key, count - 1)[:count]
+            docs, key = docs[chosen], key[chosen]
+        order = np.lexsort((docs, key))
+        return docs[order]
+
+    def _page(self, scores, mask, page, limit, sort, lang, wanted) -> list[Hit]:
+        docs = self._top(scores, mask, page * limit, by_date=sort == "date")[(page - 1) * limit:]
         hits = []
-        for hit in results[(page - 1) * limit:page * limit]:
-            rec = hit["record"]
+        for docnum in docs:
+            stored = self._searcher.stored_fields(int(docnum))
+            rec = stored["record"]
             title = rec["title"] if isinstance(rec["title"], dict) else {"fr": rec["title"], "en": rec["title"]}
             hits.append(Hit(
                 id=rec["id"], kind=rec["kind"], title=title, country=rec.get("country"), themes=rec.get("themes", []),
-                year=rec.get("year_started", rec.get("year")), score=round(float(hit.score or 0.0), 3),
-                snippet=self._snippet(hit, rec, lang, wanted),
+                year=rec.get("year_started", rec.get("year")),
+                score=round(float(scores[docnum]) if scores is not None else 0.0, 3),
+                snippet=self._snippet(stored, rec, lang, wanted),
             ))
         return hits
 
-    def _snippet(self, hit, rec: dict, lang: str, wanted: dict[str, set[str]]) -> str:
+    def _snippet(self, stored: dict, rec: dict, lang: str, wanted: dict[str, set[str]]) -> str:
         """An extract of the body in ``lang`` (else the other language) with the matched words marked."""
         other = "en" if lang == "fr" else "fr"
         for field in (f"body_{lang}", f"body_{other}"):
-            text = hit.get(field) or ""
-            marked = mark(text, wanted.get(field[-2:], set()), field[-2:]) if wanted else ""
+            text = stored.get(field) or ""
+            marked = mark(text, wanted.get(field[-2:], set()), field[-2:])
             if marked:
                 return marked
         text = rec.get("summary") or rec.get("description") or {}
         plain = text.get(lang) or text.get(other) or ""
         return str(escape(plain[:240] + ("…" if len(plain) > 240 else "")))
-
-    def _count(self, docs: set[int]) -> dict[str, dict[str, int]]:
-        counts = {facet: Counter() for facet in FACETS}
-        for docnum in docs:
-            for facet, values in self._facets[docnum].items():
-                counts[facet].update(values)
-        return {facet: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for facet, c in counts.items()}
 
     def text_matches(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """Records whose text best matches ``text``: its eight most distinctive words, any of them."""
@@ -334,11 +359,11 @@ class SearchIndex:
 
         with self._lock:
             ranked = sorted((w for w in words if rarity(w)), key=rarity)[:8]
-            subs = [q for q in (self._word_query(w, expand=False) for w in ranked) if q is not NullQuery]
-            if not subs:
+            found = self._evaluate([(w, False) for w in ranked], "any", {"fr": set(), "en": set()}, coord=False)
+            if found is None:
                 return []
-            results = self._searcher.search(Or(subs), limit=limit)
-            return [(hit["id"], float(hit.score or 0.0)) for hit in results]
+            scores, mask = found
+            return [(self._cols.ids[d], float(scores[d])) for d in self._top(scores, mask & self._cols.live, limit, False)]
 
     def similar(self, record_id: str, limit: int = 5, lang: str = "fr") -> list[Hit]:
         """Records most like ``record_id`` ("more like this"), best first; KeyError if unknown."""
@@ -377,19 +402,6 @@ def _stem(word: str, lang: str) -> str:
     """The index token of one word in ``lang`` ("" for a stop word); cached, words repeat a lot."""
     tokens = analyze(french_analyzer() if lang == "fr" else english_analyzer(), word)
     return tokens[0] if tokens else ""
-
-
-def _query_terms(query) -> dict[str, set[str]]:
-    """The tokens a query looks for, per language ({"fr": {...}, "en": {...}})."""
-    wanted: dict[str, set[str]] = {"fr": set(), "en": set()}
-    if query is None:
-        return {}
-    for field, text in query.iter_all_terms():
-        if field in ("title_fr", "body_fr", "tags_fr"):
-            wanted["fr"].add(text)
-        elif field in ("title_en", "body_en", "tags_en"):
-            wanted["en"].add(text)
-    return wanted
 
 
 def mark(text: str, wanted: set[str], lang: str, width: int = 160, fragments: int = 2) -> str:

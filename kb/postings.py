@@ -1,0 +1,196 @@
+"""Scoring in bulk: one index generation's posting lists and per-document columns as NumPy arrays.
+
+Whoosh stores the index; walking its matchers one document at a time in Python is what made
+searches slow on large collections. ``Columns`` reads a generation's per-document data once (ids,
+years, facet values, field lengths) and each term's posting list on first use (kept in a
+size-bounded cache), so that a search is a few array operations whatever the number of matches:
+BM25F scores added per word, masks combined for "all words" or "any word", facet counts by
+``bincount``, the best results by ``argpartition``.
+
+Scores follow Whoosh's BM25F (B=0.75, K1=1.2, idf = log(N / (df + 1)) + 1, field boosts stored in
+the weights), so ranking is the same as Whoosh's own searcher for term queries.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.query import Phrase
+from whoosh.util.numeric import byte_to_length
+
+B, K1 = 0.75, 1.2
+CACHE_POSTINGS = 4_000_000  # postings kept decoded (8 bytes each: ~32 MB at most)
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) or 1 for b in range(256)], dtype=np.float32)
+
+
+@dataclass
+class Facet:
+    """One facet's values, as parallel arrays of (document, value code) entries."""
+
+    values: list[str]
+    codes: dict[str, int]
+    docs: np.ndarray
+    vals: np.ndarray
+
+
+class Columns:
+    """Per-document arrays and cached, scored posting lists of one open Whoosh searcher."""
+
+    def __init__(self, searcher, ids: list[str], years: list[int], facets: list[dict[str, list[str]]],
+                 text_fields: tuple[str, ...], facet_names: tuple[str, ...]):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.n = self.reader.doc_count_all()
+        self.ids = ids
+        self.year = np.asarray(years, dtype=np.int32)
+        self.live = np.ones(self.n, dtype=bool)
+        if self.reader.has_deletions():
+            for docnum in self.reader.deleted_docs():
+                self.live[docnum] = False
+        self.facets = {name: _facet([doc.get(name, []) for doc in facets]) for name in facet_names}
+        self._scorable = {f for f in text_fields if searcher.schema[f].scorable}
+        self._lengths = {f: self._field_lengths(f) for f in self._scorable}
+        self._avg = {f: (self.reader.field_length(f) / (self.n or 1)) or 1.0 for f in self._scorable}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    # -- per-document data ---------------------------------------------------------------------
+    def _field_lengths(self, field: str) -> np.ndarray:
+        """Every document's length in ``field`` (Whoosh keeps them as one byte each)."""
+        out = np.ones(self.n, dtype=np.float32)
+        for reader, offset in self.reader.leaf_readers():
+            count = reader.doc_count_all()
+            raw = _length_bytes(reader, field, count)
+            if raw is not None:
+                out[offset:offset + count] = _LENGTH_OF_BYTE[raw]
+            else:  # another codec: ask document by document
+                out[offset:offset + count] = [reader.doc_field_length(d, field, 1) or 1 for d in range(count)]
+        return out
+
+    def mask(self, facet: str, values: list[str]) -> np.ndarray:
+        """Documents having any of ``values`` in ``facet``."""
+        out = np.zeros(self.n, dtype=bool)
+        for value in values:
+            key = (facet, value)
+            if key not in self._masks:
+                f = self.facets[facet]
+                m = np.zeros(self.n, dtype=bool)
+                code = f.codes.get(value)
+                if code is not None:
+                    m[f.docs[f.vals == code]] = True
+                self._masks[key] = m
+            out |= self._masks[key]
+        return out
+
+    def count(self, mask: np.ndarray) -> dict[str, dict[str, int]]:
+        """Facet counts over the documents in ``mask``, most frequent first."""
+        out = {}
+        for name, f in self.facets.items():
+            counts = np.bincount(f.vals[mask[f.docs]], minlength=len(f.values))
+            nonzero = np.flatnonzero(counts)
+            pairs = sorted(((f.values[i], int(counts[i])) for i in nonzero), key=lambda kv: (-kv[1], kv[0]))
+            out[name] = dict(pairs)
+        return out
+
+    # -- postings ------------------------------------------------------------------------------
+    def term(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """Documents holding ``token`` in ``field`` and their BM25F scores (unboosted by the query)."""
+        key = (field, token)
+        with self._lock:
+            hit = self._postings.get(key)
+            if hit is not None:
+                self._postings.move_to_end(key)
+                return hit
+        ids, weights = self._read(field, token)
+        if field in self._scorable and len(ids):
+            df = len(ids)
+            idf = math.log(self.n / (df + 1)) + 1
+            lengths = self._lengths[field][ids]
+            scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / self._avg[field]))
+        else:
+            scores = weights
+        entry = (ids, scores.astype(np.float32, copy=False))
+        with self._lock:
+            self._postings[key] = entry
+            self._cached += len(ids)
+            while self._cached > CACHE_POSTINGS and len(self._postings) > 1:
+                _, (old, _) = self._postings.popitem(last=False)
+                self._cached -= len(old)
+        return entry
+
+    def _read(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
+        ids: list = []
+        weights: list = []
+        for reader, offset in self.reader.leaf_readers():
+            if (field, token) not in reader:
+                continue
+            seg_ids, seg_weights = _drain(reader.postings(field, token))
+            ids.append(np.asarray(seg_ids, dtype=np.int64) + offset)
+            weights.append(np.asarray(seg_weights, dtype=np.float32))
+        if not ids:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        return np.concatenate(ids), np.concatenate(weights)
+
+    def phrase(self, field: str, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Documents holding the words of ``tokens`` in sequence in ``field``; the score is the sum of
+        the words' scores."""
+        docs = np.fromiter(self.searcher.docs_for_query(Phrase(field, tokens)), dtype=np.int64)
+        docs.sort()
+        scores = np.zeros(len(docs), dtype=np.float32)
+        for token in tokens:
+            ids, s = self.term(field, token)
+            pos = np.searchsorted(ids, docs)
+            pos[pos >= len(ids)] = 0
+            found = ids[pos] == docs if len(ids) else np.zeros(len(docs), dtype=bool)
+            scores[found] += s[pos[found]]
+        return docs, scores
+
+
+def _facet(per_doc: list[list[str]]) -> Facet:
+    values: list[str] = sorted({v for vs in per_doc for v in vs})
+    codes = {v: i for i, v in enumerate(values)}
+    docs = np.fromiter((d for d, vs in enumerate(per_doc) for _ in vs), dtype=np.int64)
+    vals = np.fromiter((codes[v] for vs in per_doc for v in vs), dtype=np.int64)
+    return Facet(values, codes, docs, vals)
+
+
+def _length_bytes(reader, field: str, count: int) -> np.ndarray | None:
+    """The raw length bytes of a Whoosh 3 segment (one read), or None if the layout is not that one."""
+    try:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+        if column is None:
+            return np.zeros(count, dtype=np.uint8)
+        raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+    except (AttributeError, ImportError, TypeError):
+        return None
+    out = np.zeros(count, dtype=np.uint8)
+    out[:len(raw)] = raw[:count]
+    return out
+
+
+def _drain(matcher) -> tuple[list[int], list[float]]:
+    """All (ids, weights) of a leaf matcher: block by block for Whoosh 3 postings, else one by one."""
+    ids: list[int] = []
+    weights: list[float] = []
+    if all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_goto", "_lastblock", "_nextoffset")):
+        while True:
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            if matcher._lastblock:
+                return ids, weights
+            matcher._goto(matcher._nextoffset)
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
