@@ -19,7 +19,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.query import Phrase
 from whoosh.util.numeric import byte_to_length
 
 B, K1 = 0.75, 1.2
@@ -137,19 +136,49 @@ class Columns:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         return np.concatenate(ids), np.concatenate(weights)
 
+    def all_of(self, field: str, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Documents holding every one of ``tokens`` in ``field``, in any order; the score is the sum
+        of the words' scores."""
+        terms = [self.term(field, t) for t in tokens]
+        docs = terms[0][0]
+        for ids, _ in terms[1:]:
+            docs = np.intersect1d(docs, ids, assume_unique=True)
+        return docs, self._sum(terms, docs)
+
     def phrase(self, field: str, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Documents holding the words of ``tokens`` in sequence in ``field``; the score is the sum of
-        the words' scores."""
-        docs = np.fromiter(self.searcher.docs_for_query(Phrase(field, tokens)), dtype=np.int64)
-        docs.sort()
+        """Documents holding ``tokens`` in sequence in ``field`` (stop words left out, as the index
+        leaves them out); the score is the sum of the words' scores."""
+        docs, _ = self.all_of(field, tokens)
+        if len(docs):
+            spans = [self._positions(field, t, docs) for t in tokens]
+            docs = np.array([d for d in docs.tolist()
+                             if any(all(p + k in spans[k][d] for k in range(1, len(tokens))) for p in spans[0][d])],
+                            dtype=np.int64)
+        return docs, self._sum([self.term(field, t) for t in tokens], docs)
+
+    @staticmethod
+    def _sum(terms: list[tuple[np.ndarray, np.ndarray]], docs: np.ndarray) -> np.ndarray:
+        """The sum of the terms' scores at ``docs`` (each term holds every one of ``docs``)."""
         scores = np.zeros(len(docs), dtype=np.float32)
-        for token in tokens:
-            ids, s = self.term(field, token)
-            pos = np.searchsorted(ids, docs)
-            pos[pos >= len(ids)] = 0
-            found = ids[pos] == docs if len(ids) else np.zeros(len(docs), dtype=bool)
-            scores[found] += s[pos[found]]
-        return docs, scores
+        for ids, s in terms:
+            scores += s[np.searchsorted(ids, docs)]
+        return scores
+
+    def _positions(self, field: str, token: str, docs: np.ndarray) -> dict[int, set[int]]:
+        """The positions of ``token`` in ``field`` in each of ``docs`` (sorted documents holding it)."""
+        out: dict[int, set[int]] = {}
+        for reader, offset in self.reader.leaf_readers():
+            local = docs[(docs >= offset) & (docs < offset + reader.doc_count_all())] - offset
+            if not len(local) or (field, token) not in reader:
+                continue
+            matcher = reader.postings(field, token)
+            for d in local.tolist():
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(d)
+                if matcher.is_active() and matcher.id() == d:
+                    out[d + offset] = set(matcher.value_as("positions"))
+        return out
 
 
 def _facet(per_doc: list[list[str]]) -> Facet:

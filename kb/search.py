@@ -132,10 +132,12 @@ class SearchIndex:
         return (("title_fr", self._fr), ("body_fr", self._fr), ("tags_fr", self._fr), ("title_en", self._en),
                 ("body_en", self._en), ("tags_en", self._en), ("names", self._names))
 
-    def _unit(self, text: str, expand: bool, wanted: dict[str, set[str]]):
-        """Scores and matches of a word (or phrase) over every document: the word in any text field,
-        in either language, and - through the ``synonyms`` field filled at index time - every record
-        holding one of its thesaurus equivalents. None when the word has no index token."""
+    def _unit(self, text: str, is_phrase: bool, expand: bool, wanted: dict[str, set[str]]):
+        """Scores and matches of a word, a thesaurus term or a quoted phrase over every document: in
+        any text field, in either language, and - through the ``synonyms`` field filled at index
+        time - every record holding one of its thesaurus equivalents. A quoted phrase needs its words
+        in sequence; the words of a term ("santé mentale") need only be in the same field, as the
+        thesaurus groups are indexed. None when the text has no index token."""
         cols = self._cols
         scores = np.zeros(cols.n, dtype=np.float32)
         found = False
@@ -144,7 +146,10 @@ class SearchIndex:
             if not tokens:
                 continue
             found = True
-            ids, s = cols.term(field, tokens[0]) if len(tokens) == 1 else cols.phrase(field, tokens)
+            if len(tokens) == 1:
+                ids, s = cols.term(field, tokens[0])
+            else:
+                ids, s = cols.phrase(field, tokens) if is_phrase else cols.all_of(field, tokens)
             scores[ids] += s
             if field[-3:] in ("_fr", "_en"):
                 wanted[field[-2:]].update(tokens)
@@ -158,7 +163,7 @@ class SearchIndex:
     def _evaluate(self, parts: list[tuple[str, bool]], mode: str, wanted: dict[str, set[str]], coord: bool = True):
         """(scores, matches) of the words of ``parts``: all of them, or any (those matching more of
         the words rank higher when ``coord``); None when no word has an index token."""
-        units = [u for u in (self._unit(t, expand, wanted) for t, _, expand in self.group(parts)) if u is not None]
+        units = [u for u in (self._unit(t, p, expand, wanted) for t, p, expand in self.group(parts)) if u is not None]
         if not units:
             return None
         if len(units) == 1:
