@@ -10,6 +10,8 @@ Scoring of a record for a gap (an unticked, applicable checklist item):
   fallback when the guide gives no example for the item's factors: the theme's practices and
   references ("same theme", 1)
   preferences: practice from the user's country +2, of the user's actor type +1.5
+Each item's links are computed once (``warm``) and kept as short lists per group of records the
+preferences lift alike, so a report costs the same at a hundred records or a hundred thousand.
 The overall list sums each record's scores over the gaps it answers (in full where it answers the
 item itself, half otherwise), then picks greedily with a
 penalty for records from a place, organisation or country already picked, so that no single city
@@ -33,6 +35,7 @@ Record = Practice | Reference
 ANSWERS_ITEM, FACTOR, MORE_FACTORS, MAIN_FACTOR_BONUS, TEXT, SAME_THEME = 10.0, 3.0, 1.5, 1.0, 3.0, 1.0
 COUNTRY_BONUS, ACTOR_BONUS = 2.0, 1.5
 PER_GAP = 5
+MAX_PER_GAP = 20  # the most records a gap can list (CLI, API)
 
 
 class ThemeResult(BaseModel):
@@ -139,11 +142,13 @@ class Recommender:
                 for sf in r.success_factors:
                     self.by_factor[sf].append(r.id)
         self._text: dict[str, list[tuple[str, float]]] = {}
+        self._short: dict[str, dict[tuple[str, ...], list[tuple[str, _Candidate]]]] = {}
 
     def warm(self) -> None:
-        """Compute every checklist item's text matches now, so that no request pays for them."""
+        """Link every checklist item to its records now (text matches, short lists), so that no
+        request pays for them."""
         for item_id in self.fw.checklist_items:
-            self._text_matches(item_id)
+            self._shortlist(item_id)
 
     def _text_matches(self, item_id: str) -> list[tuple[str, float]]:
         if item_id not in self._text:
@@ -186,16 +191,59 @@ class Recommender:
                     cands[rid].score += SAME_THEME
                     cands[rid].reasons.append(("theme", str(theme)))
         if answers is not None:
-            for rid, cand in cands.items():
-                record = self.records[rid]
-                if isinstance(record, Practice):
-                    if answers.country and record.country == answers.country:
-                        cand.score += COUNTRY_BONUS
-                        cand.reasons.append(("country", record.country))
-                    if answers.actor_type and answers.actor_type in record.actor_types:
-                        cand.score += ACTOR_BONUS
-                        cand.reasons.append(("actor", answers.actor_type))
+            return {rid: self._prefer(rid, cand, answers) for rid, cand in cands.items()}
         return cands
+
+    def _prefer(self, rid: str, cand: _Candidate, answers: Answers) -> _Candidate:
+        """``cand`` with the user's preferences applied (a new candidate: base ones are shared)."""
+        out = _Candidate(cand.score, list(cand.reasons))
+        record = self.records[rid]
+        if isinstance(record, Practice):
+            if answers.country and record.country == answers.country:
+                out.score += COUNTRY_BONUS
+                out.reasons.append(("country", record.country))
+            if answers.actor_type and answers.actor_type in record.actor_types:
+                out.score += ACTOR_BONUS
+                out.reasons.append(("actor", answers.actor_type))
+        return out
+
+    def _shortlist(self, item_id: str) -> dict[tuple[str, ...], list[tuple[str, _Candidate]]]:
+        """The best MAX_PER_GAP candidates of ``item_id`` before preferences, in each group of records
+        that preferences lift alike: all, same country, same actor type, both.
+
+        A record among the best ``per_gap`` once preferences apply is among the best ``per_gap`` of
+        its own group (every record of that group gets at least its bonus), so a request looks at no
+        more than four short lists, however many records answer the item."""
+        if item_id not in self._short:
+            ranked = sorted(self.candidates(item_id).items(), key=lambda kv: (-kv[1].score, kv[0]))
+            groups: dict[tuple[str, ...], list[tuple[str, _Candidate]]] = defaultdict(list)
+            for rid, cand in ranked:
+                record = self.records[rid]
+                keys: list[tuple[str, ...]] = [("all",)]
+                if isinstance(record, Practice):
+                    keys.append(("country", record.country))
+                    keys += [("actor", a) for a in record.actor_types]
+                    keys += [("both", record.country, a) for a in record.actor_types]
+                for key in keys:
+                    if len(groups[key]) < MAX_PER_GAP:
+                        groups[key].append((rid, cand))
+            self._short[item_id] = dict(groups)
+        return self._short[item_id]
+
+    def ranked(self, item_id: str, answers: Answers, per_gap: int = PER_GAP) -> list[tuple[str, _Candidate]]:
+        """The best ``per_gap`` records for the gap ``item_id``, preferences applied."""
+        per_gap = max(1, min(per_gap, MAX_PER_GAP))
+        groups = self._shortlist(item_id)
+        keys: list[tuple[str, ...]] = [("all",)]
+        if answers.country:
+            keys.append(("country", answers.country))
+        if answers.actor_type:
+            keys.append(("actor", answers.actor_type))
+            if answers.country:
+                keys.append(("both", answers.country, answers.actor_type))
+        pool = {rid: cand for key in keys for rid, cand in groups.get(key, [])[:per_gap]}
+        chosen = {rid: self._prefer(rid, cand, answers) for rid, cand in pool.items()}
+        return sorted(chosen.items(), key=lambda kv: (-kv[1].score, kv[0]))[:per_gap]
 
     def report(self, answers: Answers, *, per_gap: int = PER_GAP, limit: int = 10, lang: str = "en") -> GapsReport:
         """Theme results, general checklist, every gap with its records, and the overall ranked list."""
@@ -225,10 +273,8 @@ class Recommender:
         for item_id, (theme, item) in fw.checklist_items.items():
             if item_id in effective or item_id in not_applicable:
                 continue
-            cands = self.candidates(item_id, answers)
-            ranked = sorted(cands.items(), key=lambda kv: (-kv[1].score, kv[0]))[:per_gap]
             recs = []
-            for rid, cand in ranked:
+            for rid, cand in self.ranked(item_id, answers, per_gap):
                 record = self.records[rid]
                 recs.append(Recommendation(
                     id=rid, kind=record.kind, title=_title(record), country=getattr(record, "country", None),

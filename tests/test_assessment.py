@@ -81,6 +81,22 @@ def test_a_country_preference_changes_the_order_not_the_coverage(recommender):
     assert sum(r.country == "PL" for r in polish.recommendations) > sum(r.country == "PL" for r in plain.recommendations)
 
 
+@pytest.mark.parametrize("per_gap", [1, 2])
+def test_short_lists_give_the_same_ranking_as_scoring_every_record(recommender, monkeypatch, per_gap):
+    # keep only two records per group, so that the short lists really cut
+    import kb.recommend
+
+    monkeypatch.setattr(kb.recommend, "MAX_PER_GAP", 2)
+    small = Recommender(list(recommender.records.values()), recommender.index)
+    actors = sorted({a for r in recommender.records.values() if r.kind == "practice" for a in r.actor_types})
+    for extra in ({}, {"country": "PL"}, {"country": "IT", "actor_type": actors[0]}, {"actor_type": actors[-1]}):
+        answers = answers_ticking([], **extra)
+        for item in ALL_ITEMS:
+            full = sorted(small.candidates(item, answers).items(), key=lambda kv: (-kv[1].score, kv[0]))[:per_gap]
+            assert [(rid, c.score) for rid, c in small.ranked(item, answers, per_gap)] == \
+                [(rid, c.score) for rid, c in full], (item, extra)
+
+
 def test_the_overall_list_is_diversified(recommender):
     report = recommender.report(answers_ticking([]), limit=10)
     ids = [r.id for r in report.recommendations]
