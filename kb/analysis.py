@@ -4,12 +4,14 @@ importable at this path; change ANALYSIS_VERSION whenever analysis changes (it f
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.lang import stopwords_for_language
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 # Words, numbers and hyphen-free compounds; apostrophes (' and ’) and hyphens split tokens,
 # so "l’intégration" gives "l" (a stop word) and "intégration".
@@ -23,13 +25,60 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+fold_word = lru_cache(maxsize=500_000)(fold)  # one word at a time: words repeat a lot
+
+
 class FoldFilter(Filter):
     """Folds each token with ``fold``."""
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = fold(t.text)
+            t.text = fold_word(t.text)
             yield t
+
+
+class TermFilter(Filter):
+    """Fold, drop stop words, stem ``stems`` times: one cached step per distinct word. Positions are
+    renumbered over dropped words, as Whoosh's StopFilter does, so "titre de séjour" matches the
+    phrase "titre séjour"."""
+
+    def __init__(self, lang: str, stems: int = 1):
+        self.lang, self.stems = lang, stems
+
+    def __call__(self, tokens):
+        pos = None
+        for t in tokens:
+            text = index_term(t.text, self.lang, self.stems)
+            if not text:
+                if not t.removestops:
+                    t.stopped = True
+                    yield t
+                continue
+            if t.positions:
+                if pos is None:
+                    pos = t.pos
+                else:
+                    pos += 1
+                    t.pos = pos
+            t.text, t.stopped = text, False
+            yield t
+
+
+@lru_cache(maxsize=500_000)
+def index_term(word: str, lang: str, stems: int = 1) -> str:
+    """The index term of one lower-cased word in ``lang``: folded and stemmed; "" for a stop word."""
+    text = fold_word(word)
+    if text in (FRENCH_STOPS if lang == "fr" else ENGLISH_STOPS):
+        return ""
+    stem = _stemmer(lang)
+    for _ in range(stems):
+        text = stem(text)
+    return text
+
+
+@lru_cache(maxsize=None)
+def _stemmer(lang: str):
+    return stemmer_for_language(lang)
 
 
 def _stops(lang: str) -> frozenset[str]:
@@ -43,25 +92,12 @@ ENGLISH_STOPS = _stops("en")
 
 def french_analyzer():
     """Tokenize, fold, drop French stop words (folded forms too), stem twice (stable on folded text)."""
-    return (
-        RegexTokenizer(_WORDS)
-        | LowercaseFilter()
-        | FoldFilter()
-        | StopFilter(stoplist=FRENCH_STOPS, minsize=1)
-        | StemFilter(lang="fr")
-        | StemFilter(lang="fr")
-    )
+    return RegexTokenizer(_WORDS) | LowercaseFilter() | TermFilter("fr", stems=2)
 
 
 def english_analyzer():
     """Tokenize, fold, drop English stop words, stem."""
-    return (
-        RegexTokenizer(_WORDS)
-        | LowercaseFilter()
-        | FoldFilter()
-        | StopFilter(stoplist=ENGLISH_STOPS, minsize=1)
-        | StemFilter(lang="en")
-    )
+    return RegexTokenizer(_WORDS) | LowercaseFilter() | TermFilter("en", stems=1)
 
 
 def name_analyzer():
@@ -76,6 +112,8 @@ def analyze(analyzer, text: str) -> list[str]:
 
 def surface_words(text: str) -> set[str]:
     """Folded words of three letters or more: the vocabulary typos are corrected against."""
-    import re
+    words = {fold_word(w) for w in set(_WORD_RE.findall(text.lower()))}
+    return {w for w in words if len(w) >= 3 and not w.isdigit()}
 
-    return {w for w in re.findall(_WORDS, fold(text)) if len(w) >= 3 and not w.isdigit()}
+
+_WORD_RE = re.compile(_WORDS)

@@ -6,8 +6,8 @@ Layout of the index folder::
     index/gen-<stamp>/       a complete index, with meta.json (fingerprint, counts) and vocab.json
     index/.build-<stamp>/    a build in progress (ignored by readers, removed by the next build)
 
-A build validates every record first; if anything is invalid it raises RecordsError and the
-current generation keeps serving. Only a finished generation is renamed into place and named in
+A build validates each record and indexes it into the new generation; if anything is invalid it
+throws that generation away, raises RecordsError, and the current one keeps serving. Only a finished generation is renamed into place and named in
 CURRENT (written to a temporary file, then ``os.replace``d), so readers never see half an index.
 """
 
@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from kb.analysis import ANALYSIS_VERSION, english_analyzer, french_analyzer, nam
 from kb.framework import Framework, get_framework
 from kb.models import Practice, Reference
 from kb.paths import FRAMEWORK_DIR, index_dir, practices_dir
-from kb.validate import RecordsError, check_paths
+from kb.validate import RecordsError, check_paths, collect
 
 INDEX_SCHEMA_VERSION = 4
 FACETS = ("theme", "country", "success_factor", "dimension", "target_group", "sector", "actor_type", "kind")
@@ -180,15 +181,15 @@ def is_fresh(records_dir: Path | None = None, directory: Path | None = None) -> 
 
 
 def read_columns(path: Path, searcher) -> tuple[list[str], list[int], list[dict[str, list[str]]]]:
-    """Each document's id, year and facet values, in document-number order: from columns.json,
+    """Each document's id, year and facet values, in document-number order: from columns.jsonl,
     written beside the index in the order documents were added (checked), else from stored fields."""
     n = searcher.reader().doc_count_all()
     try:
-        data = json.loads((path / "columns.json").read_text(encoding="utf-8"))
-        ids, years, facets = data["ids"], data["years"], data["facets"]
-        if len(ids) == n and all(searcher.stored_fields(d)["id"] == ids[d] for d in {0, n // 2, n - 1} if n):
-            return ids, years, facets
-    except (OSError, ValueError, KeyError, TypeError):
+        with (path / "columns.jsonl").open(encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh]
+        if len(rows) == n and all(searcher.stored_fields(d)["id"] == rows[d][0] for d in {0, n // 2, n - 1} if n):
+            return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         pass
     ids, years, facets = [""] * n, [0] * n, [{} for _ in range(n)]
     for docnum, stored in searcher.reader().iter_docs():
@@ -207,20 +208,24 @@ def _lock(directory: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+WRITER_LIMIT_MB = 128  # postings buffered before the writer spills a sorted run to disk
+
+
 def build(
     records_dir: Path | None = None,
     directory: Path | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> Generation:
-    """Validate the records and build a new generation; RecordsError (old index untouched) if invalid."""
+    """Validate the records and build a new generation; RecordsError (old index untouched) if invalid.
+
+    Each record is indexed as soon as it validates and only a brief of it is kept, so memory is
+    bounded by the writer's buffer, not by the size of the collection; when any record is invalid
+    the half-built generation is thrown away and the current one keeps serving."""
     records_dir = records_dir or practices_dir()
     directory = directory or index_dir()
     stamp = fingerprint(records_dir)
-    report = check_paths([records_dir], collection=records_dir)
-    if not report.ok:
-        raise RecordsError(report)
-    records = report.records
+    total = len(collect([records_dir]))
     with _lock(directory):
         for stale in directory.glob(".build-*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -229,21 +234,25 @@ def build(
         tmp.mkdir()
         try:
             ix = whoosh_index.create_in(str(tmp), schema())
-            writer = ix.writer(limitmb=256)
+            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
             vocab: set[str] = set()
-            columns: dict[str, list] = {"ids": [], "years": [], "facets": []}
+            kinds: Counter = Counter()
+            fw = get_framework()
             try:
-                fw = get_framework()
-                for n, record in enumerate(records, start=1):
-                    doc = document(record, fw)
-                    writer.add_document(**doc)
-                    columns["ids"].append(doc["id"])
-                    columns["years"].append(doc["year"])
-                    columns["facets"].append(doc["facets"])
-                    for key in ("title_fr", "title_en", "body_fr", "body_en", "names", "tags_fr", "tags_en"):
-                        vocab |= surface_words(doc[key])
-                    if progress:
-                        progress(n, len(records))
+                with (tmp / "columns.jsonl").open("w", encoding="utf-8") as columns:
+                    def add(record: Practice | Reference) -> None:
+                        doc = document(record, fw)
+                        writer.add_document(**doc)
+                        columns.write(json.dumps([doc["id"], doc["year"], doc["facets"]], ensure_ascii=False) + "\n")
+                        for key in ("title_fr", "title_en", "body_fr", "body_en", "names", "tags_fr", "tags_en"):
+                            vocab.update(surface_words(doc[key]))
+                        kinds[record.kind] += 1
+                        if progress:
+                            progress(sum(kinds.values()), total)
+
+                    report = check_paths([records_dir], collection=records_dir, each=add)
+                if not report.ok:
+                    raise RecordsError(report)
             except BaseException:
                 writer.cancel()
                 raise
@@ -252,13 +261,12 @@ def build(
                 "fingerprint": stamp,
                 "analysis_version": ANALYSIS_VERSION,
                 "schema_version": INDEX_SCHEMA_VERSION,
-                "records": len(records),
-                "practices": sum(isinstance(r, Practice) for r in records),
-                "references": sum(isinstance(r, Reference) for r in records),
+                "records": sum(kinds.values()),
+                "practices": kinds["practice"],
+                "references": kinds["reference"],
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
             (tmp / "vocab.json").write_text(json.dumps(sorted(vocab), ensure_ascii=False), encoding="utf-8")
-            (tmp / "columns.json").write_text(json.dumps(columns, ensure_ascii=False), encoding="utf-8")
             (tmp / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
             final = directory / f"gen-{name}"
             os.rename(tmp, final)

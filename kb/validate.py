@@ -12,7 +12,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pydantic import ValidationError
 from rapidfuzz import fuzz
@@ -67,6 +67,35 @@ class CheckedFile:
     parsed: Parsed
     record: Record | None = None
     data: dict | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What the collection checks need of a valid record, kept instead of it when records are
+    handed on as they are read (``check_paths(each=...)``), so that memory stays flat."""
+
+    id: str
+    kind: str
+    country: str | None
+    place: str | None
+    organisations: tuple[str, ...]
+    title: object
+
+    @classmethod
+    def of(cls, record: Record) -> "Brief":
+        return cls(record.id, record.kind, getattr(record, "country", None), getattr(record, "place", None),
+                   tuple(getattr(record, "organisations", ())), record.title)
+
+    def briefed(self, checked: "CheckedFile") -> "CheckedFile":
+        """``checked`` with this brief instead of its record, and only the positions checks point at."""
+        data = checked.data or {}
+        keep = {k: v for k, v in checked.parsed.positions.items() if k in ((), ("id",), ("title",)) or k[:1] == ("related",)}
+        return CheckedFile(checked.path, checked.display, Parsed(data=None, positions=keep, problems=[]), self,
+                           {"id": data.get("id"), "related": data.get("related")})
+
+
+def _is_practice(record) -> bool:
+    return record is not None and getattr(record, "kind", None) == "practice"
 
 
 @dataclass
@@ -318,8 +347,12 @@ def _known_ids(extra_dirs: Iterable[Path]) -> set[str]:
     return ids
 
 
-def check_paths(paths: Iterable[Path], *, collection: Path | None = None) -> Report:
-    """Validate the files under ``paths``; cross-check ids against ``collection`` (default: practices/)."""
+def check_paths(paths: Iterable[Path], *, collection: Path | None = None,
+                each: Callable[[Record], None] | None = None) -> Report:
+    """Validate the files under ``paths``; cross-check ids against ``collection`` (default: practices/).
+
+    With ``each``, every valid record is handed to it as soon as its file is read, and the report
+    keeps a ``Brief`` of it instead (large builds: memory does not grow with the records' text)."""
     report = Report()
     files = collect(paths)
     for path in files:
@@ -327,6 +360,9 @@ def check_paths(paths: Iterable[Path], *, collection: Path | None = None) -> Rep
             report.problems.append(Problem(_display(path), 1, 1, "error", "(file)", "no such file or folder", "io"))
             continue
         checked, problems = check_file(path)
+        if each is not None and checked.record is not None:
+            each(checked.record)
+            checked = Brief.of(checked.record).briefed(checked)
         report.files.append(checked)
         report.problems.extend(problems)
     report.problems.extend(_collection_problems(report, collection if collection is not None else practices_dir()))
@@ -370,7 +406,7 @@ def _collection_problems(report: Report, collection: Path) -> list[Problem]:
 def _near_duplicates_in_collection(report: Report, collection: Path) -> list[Problem]:
     """Checked practices that look like a record already in the collection (but not checked now)."""
     checked = {f.path.resolve() for f in report.files}
-    new = [f for f in report.files if isinstance(f.record, Practice)]
+    new = [f for f in report.files if _is_practice(f.record)]
     if not new or not collection.is_dir():
         return []
     existing = []
@@ -457,7 +493,7 @@ def _near_duplicates(report: Report) -> list[Problem]:
     """Practices whose titles are nearly the same and that share a place or an organisation."""
     from rapidfuzz import process
 
-    practices = [f for f in report.files if isinstance(f.record, Practice)]
+    practices = [f for f in report.files if _is_practice(f.record)]
     problems, seen = [], set()
     for group in _buckets(practices):
         # compare every title of the group at once (in C), then confirm the few close pairs
