@@ -14,7 +14,6 @@ import json
 import re
 import threading
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
 from whoosh import index as whoosh_index
 
-from kb.analysis import analyze, english_analyzer, fold, french_analyzer, name_analyzer
+from kb.analysis import analyze, english_analyzer, fold, french_analyzer, index_term, name_analyzer
 from kb.filters import Filters
 from kb.indexer import FACETS, TEXT_FIELDS, current, read_columns
 from kb.paths import index_dir
@@ -78,6 +77,7 @@ class SearchIndex:
         self.directory = directory or index_dir()
         self._lock = threading.RLock()
         self._generation: str | None = None
+        self._stamp: tuple[int, int] | None = None  # the CURRENT file last seen by refresh()
         self._fr, self._en, self._names = french_analyzer(), english_analyzer(), name_analyzer()
         self._open()
 
@@ -102,7 +102,16 @@ class SearchIndex:
             old.close()
 
     def refresh(self) -> bool:
-        """Reopen if a new generation was swapped in; True when it did."""
+        """Reopen if a new generation was swapped in; True when it did. Costs one ``stat`` when
+        nothing changed (a swap replaces the CURRENT file)."""
+        try:
+            stamp = (self.directory / "CURRENT").stat()
+            stamp = (stamp.st_ino, stamp.st_mtime_ns)
+        except OSError:
+            stamp = None
+        if stamp is not None and stamp == self._stamp:
+            return False
+        self._stamp = stamp
         gen = current(self.directory)
         if gen is None or gen.path.name == self._generation:
             return False
@@ -402,18 +411,33 @@ class SearchIndex:
 _WORD = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=200_000)
-def _stem(word: str, lang: str) -> str:
-    """The index token of one word in ``lang`` ("" for a stop word); cached, words repeat a lot."""
-    tokens = analyze(french_analyzer() if lang == "fr" else english_analyzer(), word)
-    return tokens[0] if tokens else ""
+_STEMS = {"fr": 2, "en": 1}  # as the analyzers stem (kb/analysis.py)
+
+
+def _spans(text: str, wanted: set[str], lang: str, width: int, fragments: int) -> list[tuple[int, int]]:
+    """Where the words of ``text`` whose index term is in ``wanted`` are, up to the end of the last
+    fragment that can be shown (the rest of a long text is not scanned)."""
+    spans: list[tuple[int, int]] = []
+    starts: list[int] = []  # where each fragment begins
+    stems = _STEMS[lang]
+    for m in _WORD.finditer(text):
+        if starts and m.start() > starts[-1] + width + 60:
+            if len(starts) >= fragments:
+                break
+        if index_term(m.group().lower(), lang, stems) in wanted:
+            if not starts or m.start() > starts[-1] + width:
+                if len(starts) >= fragments:
+                    break
+                starts.append(m.start())
+            spans.append((m.start(), m.end()))
+    return spans
 
 
 def mark(text: str, wanted: set[str], lang: str, width: int = 160, fragments: int = 2) -> str:
     """Up to ``fragments`` extracts of ``text`` around matched words, HTML-escaped, matches in <mark>."""
     if not wanted or not text:
         return ""
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(text) if _stem(m.group().lower(), lang) in wanted]
+    spans = _spans(text, wanted, lang, width, fragments)
     if not spans:
         return ""
     pieces, used_until = [], -1

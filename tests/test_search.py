@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb.cli import app
 from kb.filters import FilterError, Filters
@@ -240,3 +243,25 @@ def test_cli_index_fails_cleanly_on_bad_records(runner, tmp_path, monkeypatch):
     result = runner.invoke(app, ["index", "--index-dir", str(tmp_path / "index")])
     assert result.exit_code == 1
     assert "[range]" in result.output and "Index not built" in result.output
+
+
+_SNIPPET_WORDS = ["logement", "logements", "Logé", "accès", "au", "de", "la", "ville", "familles", "réfugiées",
+                  "emploi", "école", "x" * 30, "bénévoles", "accompagnement", "quartier"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_SNIPPET_WORDS), min_size=1, max_size=300), st.integers(1, 3))
+def test_snippets_stop_scanning_where_nothing_more_can_show(words, fragments):
+    import kb.search
+    from kb.analysis import index_term
+
+    text = " ".join(words)
+    wanted = {index_term("logement", "fr", 2), index_term("emploi", "fr", 2)}
+
+    def every_span(text, wanted, lang, width, fragments):
+        return [(m.start(), m.end()) for m in kb.search._WORD.finditer(text)
+                if index_term(m.group().lower(), lang, 2) in wanted]
+
+    fast = kb.search.mark(text, wanted, "fr", fragments=fragments)
+    with patch.object(kb.search, "_spans", every_span):
+        assert fast == kb.search.mark(text, wanted, "fr", fragments=fragments)
