@@ -665,10 +665,9 @@ def serve(
     """Start the web app (and its JSON API); GET /healthz answers once it is ready."""
     _framework()
     _open_index(None).close()  # builds the index once, before any worker starts
-    import uvicorn
+    from kb.server import run
 
-    uvicorn.run("kb.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
-                access_log=False, timeout_graceful_shutdown=10)
+    run(host, port, workers)
 
 
 def main() -> None:  # pragma: no cover - console entry point

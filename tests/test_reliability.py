@@ -132,3 +132,30 @@ def test_the_service_writes_nothing_but_its_index(tmp_path):
     after = {p: p.stat().st_mtime for p in tmp_path.rglob("*")}
     assert after == before
     assert not any("private" in p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())
+
+
+def test_served_connections_send_small_writes_at_once(monkeypatch):
+    # several workers share a listening socket bound without naming TCP, on which asyncio leaves
+    # Nagle's algorithm on: a response's second write would then wait 40 ms for a delayed ACK
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    from kb.server import NoDelayHTTPProtocol
+
+    monkeypatch.setattr(AutoHTTPProtocol, "connection_made", lambda self, transport: None)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # proto 0, as uvicorn binds for workers
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    client = socket.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+    try:
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+
+        class Transport:
+            def get_extra_info(self, name, default=None):
+                return accepted if name == "socket" else default
+
+        NoDelayHTTPProtocol.__new__(NoDelayHTTPProtocol).connection_made(Transport())
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        for s in (client, accepted, listener):
+            s.close()

@@ -265,3 +265,42 @@ def test_snippets_stop_scanning_where_nothing_more_can_show(words, fragments):
     fast = kb.search.mark(text, wanted, "fr", fragments=fragments)
     with patch.object(kb.search, "_spans", every_span):
         assert fast == kb.search.mark(text, wanted, "fr", fragments=fragments)
+
+
+@pytest.mark.parametrize("field,word", [("body_fr", "logement"), ("body_en", "housing"), ("title_fr", "jeunes"),
+                                        ("names", "gdansk"), ("tags_en", "education"), ("synonyms", "g1")])
+def test_array_scores_are_whooshs_bm25f(ix, field, word):
+    from whoosh.query import Term
+
+    from kb.analysis import english_analyzer, french_analyzer
+
+    token = word
+    if field.endswith("_fr"):
+        token = analyze_one(french_analyzer(), word)
+    elif field.endswith("_en"):
+        token = analyze_one(english_analyzer(), word)
+    ids_, scores = ix._cols.term(field, token)
+    assert len(ids_), f"{word!r} should be in {field}"
+    whoosh = {hit.docnum: hit.score for hit in ix._searcher.search(Term(field, token), limit=None)}
+    assert set(ids_.tolist()) == set(whoosh)
+    for docnum, score in zip(ids_.tolist(), scores.tolist()):
+        assert score == pytest.approx(whoosh[docnum], rel=1e-4)
+
+
+def analyze_one(analyzer, word):
+    return [t.text for t in analyzer(word)][0]
+
+
+def test_an_index_without_its_columns_file_still_searches_the_same(index_dir, ix, tmp_path):
+    copy = tmp_path / "index"
+    shutil.copytree(index_dir, copy)
+    gen = current(copy)
+    (gen.path / "columns.jsonl").unlink()
+    other = SearchIndex(copy)
+    try:
+        for query, filters in (("logement", {}), ("", {"country": ["PL"]}), ('"garde d’enfants"', {})):
+            a = ix.search(query, Filters.parse(filters))
+            b = other.search(query, Filters.parse(filters))
+            assert (a.total, [h.id for h in a.results], a.facets) == (b.total, [h.id for h in b.results], b.facets)
+    finally:
+        other.close()
