@@ -261,11 +261,14 @@ def bench_http(records: Path, index: Path, clients: int = 2, workers: int = 2, p
                              "--workers", str(workers)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     try:
-        for _ in range(1200):
+        deadline = time.monotonic() + 1800  # at 100k records each worker validates every record first
+        while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
                 break
             except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"kb serve did not start (exit code {proc.poll()})")
                 time.sleep(0.25)
         paths = []
         for _, q, f in QUERIES:
@@ -330,7 +333,10 @@ def main(argv: list[str] | None = None) -> int:
             ix.close()
             if not args.no_http:
                 result["http"][str(size)] = bench_http(records, index, args.clients, args.workers)
-            print(f"[{size}] done", flush=True)
+            print(f"[{size}] done: kb p95 {kb_stats['search_p95_ms']} ms, FTS5 p95 {result['runs'][-1]['search_p95_ms']} ms",
+                  flush=True)
+            if args.json:  # after every size, so that a long run is not lost if a later size fails
+                Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
