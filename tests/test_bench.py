@@ -29,4 +29,6 @@ def test_the_benchmark_runs_at_a_tiny_size(tmp_path):
     assert {(r["size"], r["engine"]) for r in data["runs"]} == {(60, "kb"), (60, "sqlite-fts5")}
     for run in data["runs"]:
         assert {"build_s", "index_mb", "peak_rss_mb", "search_p50_ms", "search_p95_ms", "search_p99_ms"} <= set(run)
-    assert set(data["gaps_p95_ms"]) == {"60"} and {"p50_ms", "p95_ms", "rps"} <= set(data["http"]["60"])
+    assert set(data["gaps_p95_ms"]) == {"60"}
+    assert {"p50_ms", "p95_ms", "rps", "clients", "workers", "load_p50_ms", "load_p95_ms"} <= set(data["http"]["60"])
+    assert all(v > 0 for v in data["http"]["60"].values())
