@@ -123,6 +123,15 @@ class Columns:
                 self._cached -= len(old)
         return entry
 
+    def holds(self, field: str, tokens: set[str], docnum: int) -> bool:
+        """Whether document ``docnum`` has any of ``tokens`` in ``field``."""
+        for token in tokens:
+            ids, _ = self.term(field, token)
+            i = int(np.searchsorted(ids, docnum))
+            if i < len(ids) and ids[i] == docnum:
+                return True
+        return False
+
     def _read(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
         ids: list = []
         weights: list = []

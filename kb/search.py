@@ -337,23 +337,27 @@ class SearchIndex:
         docs = self._top(scores, mask, page * limit, by_date=sort == "date")[(page - 1) * limit:]
         hits = []
         for docnum in docs:
-            stored = self._searcher.stored_fields(int(docnum))
+            docnum = int(docnum)
+            stored = self._searcher.stored_fields(docnum)
             rec = stored["record"]
             title = rec["title"] if isinstance(rec["title"], dict) else {"fr": rec["title"], "en": rec["title"]}
             hits.append(Hit(
                 id=rec["id"], kind=rec["kind"], title=title, country=rec.get("country"), themes=rec.get("themes", []),
                 year=rec.get("year_started", rec.get("year")),
                 score=round(float(scores[docnum]) if scores is not None else 0.0, 3),
-                snippet=self._snippet(stored, rec, lang, wanted),
+                snippet=self._snippet(docnum, stored, rec, lang, wanted),
             ))
         return hits
 
-    def _snippet(self, stored: dict, rec: dict, lang: str, wanted: dict[str, set[str]]) -> str:
-        """An extract of the body in ``lang`` (else the other language) with the matched words marked."""
+    def _snippet(self, docnum: int, stored: dict, rec: dict, lang: str, wanted: dict[str, set[str]]) -> str:
+        """An extract of the body in ``lang`` (else the other language) with the matched words marked;
+        a body the index says holds none of the words is not scanned."""
         other = "en" if lang == "fr" else "fr"
         for field in (f"body_{lang}", f"body_{other}"):
-            text = stored.get(field) or ""
-            marked = mark(text, wanted.get(field[-2:], set()), field[-2:])
+            words = wanted.get(field[-2:], set())
+            if not words or not self._cols.holds(field, words, docnum):
+                continue
+            marked = mark(stored.get(field) or "", words, field[-2:])
             if marked:
                 return marked
         text = rec.get("summary") or rec.get("description") or {}
