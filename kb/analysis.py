@@ -110,9 +110,16 @@ def analyze(analyzer, text: str) -> list[str]:
     return [t.text for t in analyzer(text)]
 
 
+def terms_of(text: str, lang: str) -> set[str]:
+    """The set of index terms the ``lang`` analyzer makes of ``text`` (each distinct word analysed once)."""
+    stems = 2 if lang == "fr" else 1
+    return {t for t in (index_term(w.lower(), lang, stems) for w in set(_WORD_RE.findall(text))) if t}
+
+
 def surface_words(text: str) -> set[str]:
-    """Folded words of three letters or more: the vocabulary typos are corrected against."""
-    words = {fold_word(w) for w in set(_WORD_RE.findall(text.lower()))}
+    """Words of three letters or more, as the tokenizer splits them, folded: the vocabulary typos are
+    corrected against."""
+    words = {fold_word(w) for w in set(_WORD_RE.findall(text))}
     return {w for w in words if len(w) >= 3 and not w.isdigit()}
 
 

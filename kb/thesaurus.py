@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.analysis import analyze, english_analyzer, fold, french_analyzer
+from kb.analysis import analyze, english_analyzer, fold, french_analyzer, terms_of
 from kb.paths import FRAMEWORK_DIR
 
 
@@ -46,8 +46,8 @@ class Thesaurus:
     def groups_in(self, fr_text: str, en_text: str) -> list[int]:
         """Groups with a term present in the texts (every word of a multi-word term, in any order):
         indexed with each record, so that a query reaches a whole group with one term."""
-        fr_stems = set(analyze(self._fr, fr_text))
-        en_stems = set(analyze(self._en, en_text))
+        fr_stems = terms_of(fr_text, "fr")
+        en_stems = terms_of(en_text, "en")
         return [n for n, stems in enumerate(self._stems)
                 if any((sf and sf <= fr_stems) or (se and se <= en_stems) for sf, se in stems)]
 

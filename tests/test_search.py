@@ -304,3 +304,18 @@ def test_an_index_without_its_columns_file_still_searches_the_same(index_dir, ix
             assert (a.total, [h.id for h in a.results], a.facets) == (b.total, [h.id for h in b.results], b.facets)
     finally:
         other.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aeiouéèêàçœæİıßﬁ’'- .,;ABÉÈŒ\u0301stnrl0123")), max_size=80))
+def test_the_set_of_terms_of_a_text_is_what_the_analyzers_make(text):
+    # the build finds thesaurus groups and the typo vocabulary from word sets, without the analyzers
+    import re
+
+    from kb.analysis import analyze, english_analyzer, fold, french_analyzer, surface_words, terms_of
+
+    assert terms_of(text, "fr") == set(analyze(french_analyzer(), text))
+    assert terms_of(text, "en") == set(analyze(english_analyzer(), text))
+    # the words as the index's tokenizer splits them (a combining accent splits, as in the index), folded
+    folded = {fold(w) for w in re.findall(r"\w+", text)}
+    assert surface_words(text) == {w for w in folded if len(w) >= 3 and not w.isdigit()}
