@@ -33,6 +33,7 @@ from kb.analysis import ANALYSIS_VERSION, english_analyzer, french_analyzer, nam
 from kb.framework import Framework, get_framework
 from kb.models import Practice, Reference
 from kb.paths import FRAMEWORK_DIR, index_dir, practices_dir
+from kb.thesaurus import get_thesaurus
 from kb.validate import RecordsError, check_paths, collect
 
 INDEX_SCHEMA_VERSION = 4
@@ -216,12 +217,15 @@ def build(
     directory: Path | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
+    processes: int | None = None,
 ) -> Generation:
     """Validate the records and build a new generation; RecordsError (old index untouched) if invalid.
 
     Each record is indexed as soon as it validates and only a brief of it is kept, so memory is
     bounded by the writer's buffer, not by the size of the collection; when any record is invalid
-    the half-built generation is thrown away and the current one keeps serving."""
+    the half-built generation is thrown away and the current one keeps serving. Large collections
+    are read, validated and turned into documents by worker processes (``processes``, default one
+    per core) while this process indexes, in the files' order."""
     records_dir = records_dir or practices_dir()
     directory = directory or index_dir()
     stamp = fingerprint(records_dir)
@@ -237,20 +241,20 @@ def build(
             writer = ix.writer(limitmb=WRITER_LIMIT_MB)
             vocab: set[str] = set()
             kinds: Counter = Counter()
-            fw = get_framework()
+            get_framework(), get_thesaurus()  # loaded before any worker process forks
             try:
                 with (tmp / "columns.jsonl").open("w", encoding="utf-8") as columns:
-                    def add(record: Practice | Reference) -> None:
-                        doc = document(record, fw)
+                    def add(prepared: tuple[dict, str, set[str]]) -> None:
+                        doc, row, words = prepared
                         writer.add_document(**doc)
-                        columns.write(json.dumps([doc["id"], doc["year"], doc["facets"]], ensure_ascii=False) + "\n")
-                        for key in ("title_fr", "title_en", "body_fr", "body_en", "names", "tags_fr", "tags_en"):
-                            vocab.update(surface_words(doc[key]))
-                        kinds[record.kind] += 1
+                        columns.write(row)
+                        vocab.update(words)
+                        kinds[doc["kind"]] += 1
                         if progress:
                             progress(sum(kinds.values()), total)
 
-                    report = check_paths([records_dir], collection=records_dir, each=add)
+                    report = check_paths([records_dir], collection=records_dir, each=add, prepare=_prepare,
+                                         processes=(os.cpu_count() or 1) if processes is None else processes)
                 if not report.ok:
                     raise RecordsError(report)
             except BaseException:
@@ -278,6 +282,17 @@ def build(
         os.replace(pointer, directory / "CURRENT")
         _prune(directory, keep={final.name})
         return Generation(final, meta)
+
+
+def _prepare(record: Practice | Reference) -> tuple[dict, str, set[str]]:
+    """What indexing a record needs, made where it was validated: the document, its columns.jsonl
+    line, its words for the typo vocabulary."""
+    doc = document(record)
+    row = json.dumps([doc["id"], doc["year"], doc["facets"]], ensure_ascii=False) + "\n"
+    words: set[str] = set()
+    for key in ("title_fr", "title_en", "body_fr", "body_en", "names", "tags_fr", "tags_en"):
+        words |= surface_words(doc[key])
+    return doc, row, words
 
 
 PRUNE_AFTER_S = 600  # a superseded generation stays this long, for worker processes yet to refresh

@@ -8,9 +8,10 @@ ids, unknown related ids, near-duplicate practices.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -347,27 +348,53 @@ def _known_ids(extra_dirs: Iterable[Path]) -> set[str]:
     return ids
 
 
+PARALLEL_FROM = 500  # files from which check_paths(processes=...) reads in worker processes
+
+
 def check_paths(paths: Iterable[Path], *, collection: Path | None = None,
-                each: Callable[[Record], None] | None = None) -> Report:
+                each: Callable[[object], None] | None = None, prepare: Callable[[Record], object] | None = None,
+                processes: int = 1) -> Report:
     """Validate the files under ``paths``; cross-check ids against ``collection`` (default: practices/).
 
-    With ``each``, every valid record is handed to it as soon as its file is read, and the report
-    keeps a ``Brief`` of it instead (large builds: memory does not grow with the records' text)."""
+    With ``each``, every valid record is handed to it as soon as its file is read - or what
+    ``prepare`` (a module-level function) makes of it - and the report keeps a ``Brief`` of it
+    instead (large builds: memory does not grow with the records' text). With ``processes`` > 1 and
+    at least PARALLEL_FROM files, files are read, validated and prepared by ``processes - 1``
+    worker processes while this one consumes the results, in the files' order."""
     report = Report()
     files = collect(paths)
-    for path in files:
-        if not path.exists():
-            report.problems.append(Problem(_display(path), 1, 1, "error", "(file)", "no such file or folder", "io"))
-            continue
-        checked, problems = check_file(path)
-        if each is not None and checked.record is not None:
-            each(checked.record)
-            checked = Brief.of(checked.record).briefed(checked)
-        report.files.append(checked)
-        report.problems.extend(problems)
+    work = partial(_check_one, prepare=prepare, hand_on=each is not None)
+    pool = None
+    if processes > 1 and len(files) >= PARALLEL_FROM:
+        pool = multiprocessing.get_context("fork").Pool(processes - 1)
+        results = pool.imap(work, files, chunksize=16)
+    else:
+        results = map(work, files)
+    try:
+        for checked, problems, payload in results:
+            if payload is not None:
+                each(payload)
+            if checked is not None:
+                report.files.append(checked)
+            report.problems.extend(problems)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     report.problems.extend(_collection_problems(report, collection if collection is not None else practices_dir()))
     report.problems.sort(key=lambda p: (p.path, p.line, p.column, p.rule))
     return report
+
+
+def _check_one(path: Path, prepare: Callable[[Record], object] | None, hand_on: bool):
+    """One file's check for ``check_paths``: (checked file, problems, what to hand on or None)."""
+    if not path.exists():
+        return None, [Problem(_display(path), 1, 1, "error", "(file)", "no such file or folder", "io")], None
+    checked, problems = check_file(path)
+    if not hand_on or checked.record is None:
+        return checked, problems, None
+    payload = prepare(checked.record) if prepare is not None else checked.record
+    return Brief.of(checked.record).briefed(checked), problems, payload
 
 
 def _collection_problems(report: Report, collection: Path) -> list[Problem]:

@@ -187,6 +187,39 @@ def test_a_failed_build_keeps_the_old_index_serving(tmp_path):
     assert not ix.refresh() and ix.search("Sampleville").total == 1
 
 
+def test_a_build_with_worker_processes_makes_the_same_index(index_dir, ix, tmp_path, monkeypatch):
+    import kb.validate
+
+    monkeypatch.setattr(kb.validate, "PARALLEL_FROM", 1)  # the knowledge base is small: use workers anyway
+    gen = build(PRACTICES_DIR, tmp_path / "index", processes=3)
+    serial = current(index_dir)
+    assert (gen.path / "columns.jsonl").read_text() == (serial.path / "columns.jsonl").read_text()
+    assert (gen.path / "vocab.json").read_text() == (serial.path / "vocab.json").read_text()
+    other = SearchIndex(tmp_path / "index")
+    try:
+        for query in ("logement", "santé mentale", '"garde d’enfants"', ""):
+            a, b = ix.search(query), other.search(query)
+            assert [(h.id, h.score, h.snippet) for h in a.results] == [(h.id, h.score, h.snippet) for h in b.results]
+            assert a.facets == b.facets
+    finally:
+        other.close()
+
+
+def test_a_build_with_worker_processes_reports_bad_records_the_same(tmp_path, monkeypatch):
+    import kb.validate
+
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "good", records)
+    shutil.copy(FIXTURES / "bad" / "range.yaml", records / "range.yaml")
+    with pytest.raises(RecordsError) as serial:
+        build(records, tmp_path / "a", processes=1)
+    monkeypatch.setattr(kb.validate, "PARALLEL_FROM", 1)
+    with pytest.raises(RecordsError) as parallel:
+        build(records, tmp_path / "b", processes=2)
+    assert parallel.value.report.render() == serial.value.report.render()
+    assert current(tmp_path / "b") is None and not list((tmp_path / "b").glob(".build-*"))
+
+
 def test_a_killed_build_leaves_nothing_readers_see(tmp_path):
     records = tmp_path / "records"
     shutil.copytree(FIXTURES / "good", records)
