@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
@@ -367,7 +368,7 @@ def check_paths(paths: Iterable[Path], *, collection: Path | None = None,
     pool = None
     if processes > 1 and len(files) >= PARALLEL_FROM:
         pool = multiprocessing.get_context("fork").Pool(processes - 1)
-        results = pool.imap(work, files, chunksize=16)
+        results = _bounded(pool, work, files)
     else:
         results = map(work, files)
     try:
@@ -384,6 +385,18 @@ def check_paths(paths: Iterable[Path], *, collection: Path | None = None,
     report.problems.extend(_collection_problems(report, collection if collection is not None else practices_dir()))
     report.problems.sort(key=lambda p: (p.path, p.line, p.column, p.rule))
     return report
+
+
+def _bounded(pool, work, files: list[Path], chunk: int = 32, ahead: int = 16):
+    """``work`` over ``files`` in the pool, results in order, with at most ``ahead`` chunks in flight
+    (``Pool.imap`` would let the workers run ahead and pile every result up in memory)."""
+    pending: deque = deque()
+    for start in range(0, len(files), chunk):
+        pending.append(pool.map_async(work, files[start:start + chunk]))
+        if len(pending) >= ahead:
+            yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 def _check_one(path: Path, prepare: Callable[[Record], object] | None, hand_on: bool):
