@@ -16,6 +16,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 from pydantic import ValidationError
 from rapidfuzz import fuzz
 
@@ -529,21 +530,27 @@ def _buckets(practices: list[CheckedFile]) -> list[list[CheckedFile]]:
     return [g for g in groups.values() if len(g) > 1]
 
 
-def _near_duplicates(report: Report) -> list[Problem]:
-    """Practices whose titles are nearly the same and that share a place or an organisation."""
+def close_pairs(titles: list[str], rows: int = 512) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of titles at least NEAR_DUPLICATE_TITLE alike: every title is prepared
+    once and compared in C (``cdist``), a slice of rows at a time so that the matrix stays small."""
     from rapidfuzz import process
 
+    pairs: set[tuple[int, int]] = set()
+    for start in range(0, len(titles), rows):
+        scores = process.cdist(titles[start:start + rows], titles, scorer=fuzz.token_sort_ratio,
+                               score_cutoff=NEAR_DUPLICATE_TITLE, dtype=np.uint8)
+        pairs |= {(start + int(i), int(j)) for i, j in zip(*np.nonzero(scores)) if start + i < j}
+    return pairs
+
+
+def _near_duplicates(report: Report) -> list[Problem]:
+    """Practices whose titles are nearly the same and that share a place or an organisation."""
     practices = [f for f in report.files if _is_practice(f.record)]
     problems, seen = [], set()
     for group in _buckets(practices):
         # compare every title of the group at once (in C), then confirm the few close pairs
         titles = [[_norm(f.record.title.fr) for f in group], [_norm(f.record.title.en) for f in group]]
-        close: set[tuple[int, int]] = set()
-        for lang in titles:
-            for i, title in enumerate(lang[:-1]):
-                for _, _, j in process.extract(title, lang[i + 1:], scorer=fuzz.token_sort_ratio,
-                                               score_cutoff=NEAR_DUPLICATE_TITLE, limit=None):
-                    close.add((i, i + 1 + j))
+        close = close_pairs(titles[0]) | close_pairs(titles[1])
         for i, j in sorted(close):
             a, b = group[i], group[j]
             if (a.display, b.display) in seen:

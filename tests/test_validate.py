@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb.cli import app
 from kb.paths import PRACTICES_DIR
@@ -113,6 +115,20 @@ def test_duplicate_ids_across_files_are_an_error():
         f"{os.path.relpath(FIXTURES / 'dup/b/fi-twice.yaml')}:1:1: error: id: 'fi-twice' is already the id of "
         f"{os.path.relpath(FIXTURES / 'dup/a/fi-twice.yaml')}; ids must be unique [duplicate-id]"
     ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["accueil", "des", "familles", "réfugiées", "gdansk", "maison", "ville",
+                                          "jeunes", "emploi", "de", "la"]), min_size=1, max_size=6).map(" ".join),
+                min_size=2, max_size=40), st.integers(1, 7))
+def test_close_titles_are_found_in_slices_as_by_comparing_every_pair(titles, rows):
+    from rapidfuzz import fuzz
+
+    from kb.validate import NEAR_DUPLICATE_TITLE, close_pairs
+
+    every_pair = {(i, j) for i in range(len(titles)) for j in range(i + 1, len(titles))
+                  if fuzz.token_sort_ratio(titles[i], titles[j]) >= NEAR_DUPLICATE_TITLE}
+    assert close_pairs(titles, rows=rows) == every_pair
 
 
 def test_near_duplicates_are_a_warning_not_an_error():
