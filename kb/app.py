@@ -5,6 +5,7 @@ Pages are server-rendered with Jinja2 (autoescape on); the service stores nothin
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import fastapi_offline
@@ -55,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "toolkit: search, records, the guide's framework, self-assessment. Nothing is stored.",
     )
     app.state.service = service
+    # what start-up loaded stays for the life of the process: keep it out of the garbage collector's
+    # full passes, which otherwise walk every record on a large collection
+    gc.freeze()
 
     def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
         lang = lang_of(request)

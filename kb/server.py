@@ -25,7 +25,13 @@ class NoDelayHTTPProtocol(AutoHTTPProtocol):
         super().connection_made(transport)
 
 
+# uvicorn restarts a worker that does not answer its supervisor's ping in time (5 s by default); a
+# worker validating and loading a large collection can hold the interpreter longer than that
+WORKER_HEALTHCHECK_S = 120
+
+
 def run(host: str, port: int, workers: int) -> None:
     """Serve the web app; returns when the server stops."""
     uvicorn.run("kb.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
-                access_log=False, timeout_graceful_shutdown=10, http=NoDelayHTTPProtocol)
+                access_log=False, timeout_graceful_shutdown=10, http=NoDelayHTTPProtocol,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)

@@ -159,3 +159,15 @@ def test_served_connections_send_small_writes_at_once(monkeypatch):
     finally:
         for s in (client, accepted, listener):
             s.close()
+
+
+def test_serve_gives_workers_time_to_load_a_large_collection(monkeypatch):
+    # uvicorn restarts a worker that misses its supervisor's ping (5 s by default): a worker loading
+    # 100k records was restarted mid-start-up before this setting
+    import kb.server
+
+    seen = {}
+    monkeypatch.setattr(kb.server.uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
+    kb.server.run("127.0.0.1", 8000, 2)
+    assert seen["app"] == "kb.app:create_app" and seen["factory"] and seen["workers"] == 2
+    assert seen["timeout_worker_healthcheck"] >= 60 and seen["http"] is kb.server.NoDelayHTTPProtocol
