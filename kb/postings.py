@@ -41,7 +41,6 @@ class Columns:
 
     def __init__(self, searcher, ids: list[str], years: list[int], facets: list[dict[str, list[str]]],
                  text_fields: tuple[str, ...], facet_names: tuple[str, ...]):
-        self.searcher = searcher
         self.reader = searcher.reader()
         self.n = self.reader.doc_count_all()
         self.ids = ids

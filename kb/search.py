@@ -52,6 +52,13 @@ class Hit(BaseModel):
     score: float
     snippet: str = Field(description="Excerpt with matches wrapped in <mark>; the rest is HTML-escaped.")
 
+    @classmethod
+    def of(cls, rec: dict, score: float, snippet: str) -> "Hit":
+        """The hit for a stored record (references have one title for both languages)."""
+        title = rec["title"] if isinstance(rec["title"], dict) else {"fr": rec["title"], "en": rec["title"]}
+        return cls(id=rec["id"], kind=rec["kind"], title=title, country=rec.get("country"), themes=rec.get("themes", []),
+                   year=rec.get("year_started", rec.get("year")), score=round(score, 3), snippet=snippet)
+
 
 class SearchResponse(BaseModel):
     """A page of results, the facet counts over all matches, and any correction."""
@@ -150,8 +157,11 @@ class SearchIndex:
         cols = self._cols
         scores = np.zeros(cols.n, dtype=np.float32)
         found = False
+        analysed: dict[int, list[str]] = {}  # three analyzers serve the seven fields
         for field, analyzer in self._fields():
-            tokens = analyze(analyzer, text)
+            if id(analyzer) not in analysed:
+                analysed[id(analyzer)] = analyze(analyzer, text)
+            tokens = analysed[id(analyzer)]
             if not tokens:
                 continue
             found = True
@@ -340,13 +350,8 @@ class SearchIndex:
             docnum = int(docnum)
             stored = self._searcher.stored_fields(docnum)
             rec = stored["record"]
-            title = rec["title"] if isinstance(rec["title"], dict) else {"fr": rec["title"], "en": rec["title"]}
-            hits.append(Hit(
-                id=rec["id"], kind=rec["kind"], title=title, country=rec.get("country"), themes=rec.get("themes", []),
-                year=rec.get("year_started", rec.get("year")),
-                score=round(float(scores[docnum]) if scores is not None else 0.0, 3),
-                snippet=self._snippet(docnum, stored, rec, lang, wanted),
-            ))
+            score = float(scores[docnum]) if scores is not None else 0.0
+            hits.append(Hit.of(rec, score, self._snippet(docnum, stored, rec, lang, wanted)))
         return hits
 
     def _snippet(self, docnum: int, stored: dict, rec: dict, lang: str, wanted: dict[str, set[str]]) -> str:
@@ -400,12 +405,8 @@ class SearchIndex:
             hits = []
             for other, score in scores.most_common(limit):
                 rec = self._searcher.stored_fields(other)["record"]
-                title = rec["title"] if isinstance(rec["title"], dict) else {"fr": rec["title"], "en": rec["title"]}
                 summary = rec.get("summary") or rec.get("description") or {}
-                text = summary.get(lang) or ""
-                hits.append(Hit(id=rec["id"], kind=rec["kind"], title=title, country=rec.get("country"),
-                                themes=rec.get("themes", []), year=rec.get("year_started", rec.get("year")),
-                                score=round(score, 3), snippet=str(escape(text[:240]))))
+                hits.append(Hit.of(rec, score, str(escape((summary.get(lang) or "")[:240]))))
             if len(self._similar) > 5000:
                 self._similar.clear()
             self._similar[key] = hits
