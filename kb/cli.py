@@ -453,7 +453,7 @@ def gaps(
 
 
 def _print_gaps(report, lang: str, per_gap: int) -> None:
-    from kb.summary import STATUS
+    from kb.summary import STATUS, TEXT
 
     en = lang == "en"
     table = Table(box=None, pad_edge=False)
@@ -468,6 +468,11 @@ def _print_gaps(report, lang: str, per_gap: int) -> None:
         out.print(gap.text[lang], markup=False)
         for rec in gap.recommendations[:per_gap]:
             out.print(f"   → {rec.id} ({rec.country or '-'}; {rec.score}): {'; '.join(rec.reasons)}", markup=False)
+    done = sum(1 for g in report.general if g.done)
+    out.print(f"\n[bold]{TEXT['general'][lang]}[/bold] {done}/{len(report.general)}")
+    for g in report.general:
+        if g.still_open:  # a ticked general item never hides the theme items it covers
+            out.print(f"   ⚠ {g.item}: " + TEXT["still_open"][lang].format(", ".join(g.still_open)), markup=False)
     out.print("\n[bold]" + ("Most useful practices for you" if en else "Les pratiques les plus utiles pour vous") + "[/bold]")
     for n, rec in enumerate(report.recommendations, start=1):
         out.print(f"{n:2}. {rec.id}  {rec.title[lang]}  [{', '.join(rec.covers)}]", markup=False)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from kb.answers import Answers
 from kb.framework import Framework, get_framework
@@ -49,10 +49,21 @@ class ThemeResult(BaseModel):
 
 
 class GeneralResult(BaseModel):
+    """A general-checklist item, read on its own level: it never ticks the theme items it sums up."""
+
     item: str
     text: dict[str, str]
-    ticked: bool
+    ticked: bool = Field(description="The user ticked this general item.")
+    implied: bool = Field(description="Every theme item it sums up is done (ticked or not applicable).")
     sums_up: list[str]
+    still_open: list[str] = Field(
+        default_factory=list,
+        description="Ticked by the user, yet these theme items it sums up are still gaps: a prompt to check.")
+
+    @computed_field(description="Ticked or implied.")
+    @property
+    def done(self) -> bool:
+        return self.ticked or self.implied
 
 
 class Recommendation(BaseModel):
@@ -248,10 +259,10 @@ class Recommender:
     def report(self, answers: Answers, *, per_gap: int = PER_GAP, limit: int = 10, lang: str = "en") -> GapsReport:
         """Theme results, general checklist, every gap with its records, and the overall ranked list."""
         fw = self.fw
-        general_ticked = [i for i in answers.ticked if i in fw.general_items]
+        general_ticked = {i for i in answers.ticked if i in fw.general_items}
+        # a theme item is done only when the user ticked it: the general checklist sums the themes
+        # up, it does not tick their items (docs/scoring.md)
         effective = {i for i in answers.ticked if i in fw.checklist_items}
-        for g in general_ticked:
-            effective |= set(fw.general_items[g].sums_up)
         not_applicable = {i for i in answers.not_applicable if i in fw.checklist_items} - effective
         themes = []
         for t in fw.themes:
@@ -262,11 +273,13 @@ class Recommender:
             themes.append(ThemeResult(theme=t.number, title={"fr": t.title.fr, "en": t.title.en}, ticked=done,
                                       total=total, not_applicable=na, status=status_of(done, total),
                                       note=answers.notes.get(str(t.number)) or None))
-        general = [
-            GeneralResult(item=g.id, text={"fr": g.text.fr, "en": g.text.en}, sums_up=g.sums_up,
-                          ticked=g.id in general_ticked or all(i in effective for i in g.sums_up))
-            for g in fw.general_checklist.items
-        ]
+        general = []
+        for g in fw.general_checklist.items:
+            open_items = [i for i in g.sums_up if i not in effective and i not in not_applicable]
+            general.append(GeneralResult(
+                item=g.id, text={"fr": g.text.fr, "en": g.text.en}, sums_up=g.sums_up, ticked=g.id in general_ticked,
+                implied=bool(g.sums_up) and not open_items,
+                still_open=open_items if g.id in general_ticked else []))
         gaps: list[Gap] = []
         per_record: dict[str, float] = defaultdict(float)
         covers: dict[str, list[str]] = defaultdict(list)

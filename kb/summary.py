@@ -14,7 +14,7 @@ STATUS = {
     "rethink": {"fr": "une réflexion en profondeur s'impose", "en": "a deep rethink is needed"},
     "not-applicable": {"fr": "sans objet", "en": "not applicable"},
 }
-_T = {
+TEXT = {
     "title": {"fr": "Résumé personnalisé de l'auto-évaluation", "en": "Personalised self-assessment summary"},
     "org": {"fr": "Organisation", "en": "Organisation"},
     "country": {"fr": "Pays", "en": "Country"},
@@ -31,14 +31,33 @@ _T = {
     "top": {"fr": "Les pratiques les plus utiles pour vous", "en": "The practices most useful to you"},
     "covers": {"fr": "répond à", "en": "answers"},
     "na": {"fr": "sans objet", "en": "not applicable"},
+    "g_ticked": {"fr": "coché", "en": "ticked"},
+    "g_implied": {"fr": "déduit : tous les éléments qu'il résume sont cochés",
+                  "en": "implied: every item it sums up is ticked"},
+    "g_open": {"fr": "non coché", "en": "not ticked"},
+    "still_open": {"fr": "vous l'avez coché ; ces éléments qu'il résume sont encore ouverts : {}",
+                   "en": "you ticked it; these items it sums up are still open: {}"},
 }
+
+
+def general_lines(report: GapsReport, lang: str) -> list[str]:
+    """One line per general-checklist item: ticked, implied or not, and the open items a ticked one covers."""
+    t = {k: v[lang] for k, v in TEXT.items()}
+    out = []
+    for g in report.general:
+        state = t["g_ticked"] if g.ticked else t["g_implied"] if g.implied else t["g_open"]
+        mark = "x" if g.done else " "
+        out.append(f"- [{mark}] **{g.item}** {g.text[lang]} — {state}")
+        if g.still_open:
+            out.append(f"  - ⚠ {t['still_open'].format(', '.join(g.still_open))}")
+    return out
 
 
 def markdown(report: GapsReport, lang: str = "fr", per_gap: int = 3) -> str:
     """The report as a Markdown document in ``lang``."""
     lang = "en" if lang == "en" else "fr"
     fw = get_framework()
-    t = {k: v[lang] for k, v in _T.items()}
+    t = {k: v[lang] for k, v in TEXT.items()}
     out = [f"# {t['title']}", ""]
     if report.organisation:
         out.append(f"**{t['org']}** : {report.organisation}  " if lang == "fr" else f"**{t['org']}:** {report.organisation}  ")
@@ -49,7 +68,7 @@ def markdown(report: GapsReport, lang: str = "fr", per_gap: int = 3) -> str:
     for th in report.themes:
         result = f"{th.ticked}/{th.total}" + (f" ({th.not_applicable} {t['na']})" if th.not_applicable else "")
         out.append(f"| {th.theme}. {th.title[lang]} | {result} | {STATUS[th.status][lang]} |")
-    ticked_general = sum(1 for g in report.general if g.ticked)
+    ticked_general = sum(1 for g in report.general if g.done)
     out += ["", f"{t['general']} : {ticked_general}/{len(report.general)}" if lang == "fr"
             else f"{t['general']}: {ticked_general}/{len(report.general)}", ""]
     gaps_by_theme: dict[int, list] = {}
@@ -71,8 +90,10 @@ def markdown(report: GapsReport, lang: str = "fr", per_gap: int = 3) -> str:
                 where = f", {countries.name(rec.country, lang)}" if rec.country else ""
                 out.append(f"  - {rec.title[lang]} (`{rec.id}`{where}) — {'; '.join(rec.reasons)}")
         out.append("")
+    out += [f"## {t['general']}", ""]
     if report.general_note:
-        out += [f"## {t['general']}", "", f"> {report.general_note}", ""]
+        out += [f"> {report.general_note}", ""]
+    out += general_lines(report, lang) + [""]
     out += [f"## {t['top']}", ""]
     for n, rec in enumerate(report.recommendations, start=1):
         where = f" — {', '.join(x for x in (rec.place, countries.name(rec.country, lang) if rec.country else None) if x)}"

@@ -107,16 +107,45 @@ def test_the_overall_list_is_diversified(recommender):
     assert max(countries.count(c) for c in set(countries)) <= 4
 
 
-def test_general_items_count_through_the_theme_items_they_sum_up(recommender):
+def test_a_ticked_general_item_never_ticks_the_theme_items_it_sums_up(recommender):
     g = fw.general_checklist.items[0]
     report = recommender.report(answers_ticking([g.id]))
-    gaps = {gap.item for gap in report.gaps}
-    assert not gaps & set(g.sums_up)
-    assert next(x for x in report.general if x.item == g.id).ticked
-    # ticking every theme item a general item sums up ticks the general item too
+    assert set(g.sums_up) <= {gap.item for gap in report.gaps}
+    general = next(x for x in report.general if x.item == g.id)
+    assert general.ticked and not general.implied
+    assert general.still_open == g.sums_up
+
+
+def test_a_general_item_is_implied_when_every_item_it_sums_up_is_ticked(recommender):
     other = fw.general_checklist.items[1]
-    derived = recommender.report(answers_ticking(other.sums_up))
-    assert next(x for x in derived.general if x.item == other.id).ticked
+    report = recommender.report(answers_ticking(other.sums_up))
+    general = next(x for x in report.general if x.item == other.id)
+    assert (general.ticked, general.implied, general.done, general.still_open) == (False, True, True, [])
+    untouched = next(x for x in report.general if x.item == fw.general_checklist.items[0].id)
+    assert not untouched.done
+
+
+def test_three_open_items_under_a_fully_ticked_general_checklist_stay_gaps(recommender):
+    open_items = ["T3-09", "T3-13", "T5-02"]
+    items = [i for i in ALL_ITEMS if i not in open_items] + list(fw.general_items)
+    report = recommender.report(answers_ticking(items))
+    assert [gap.item for gap in report.gaps] == open_items
+    assert all(gap.recommendations for gap in report.gaps)
+    flagged = {g.item: g.still_open for g in report.general if g.still_open}
+    expected = {g.id: [i for i in g.sums_up if i in open_items] for g in fw.general_checklist.items
+                if set(g.sums_up) & set(open_items)}
+    assert flagged == expected and flagged["G-04"] == ["T3-09", "T3-13"]
+    assert all(g.ticked for g in report.general)
+    assert {r.id for r in report.recommendations} <= {rec.id for gap in report.gaps for rec in gap.recommendations}
+
+
+def test_the_summary_flags_a_ticked_general_item_whose_items_are_open(recommender):
+    items = [i for i in ALL_ITEMS if i != "T3-09"] + ["G-04"]
+    report = recommender.report(answers_ticking(items))
+    assert [gap.item for gap in report.gaps] == ["T3-09"]
+    en = markdown(report, "en")
+    assert "G-04" in en and "still open: T3-09" in en
+    assert "encore ouverts : T3-09" in markdown(report, "fr")
 
 
 def test_not_applicable_items_leave_the_total(recommender):

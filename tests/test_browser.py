@@ -123,6 +123,23 @@ def test_checklist_saved_results_download_and_upload(server, page, tmp_path):
     other.close()
 
 
+def test_a_ticked_general_item_flags_the_theme_items_left_open(server, page):
+    page.goto(server + "/checklist?lang=en")
+    boxes = page.locator("input[name=ticked]")
+    for n in range(boxes.count()):
+        box = boxes.nth(n)
+        if box.get_attribute("value") not in ("T3-09", "T3-13", "T5-02"):
+            box.check()
+    page.get_by_role("button", name="See my results").click()
+    expect(page.locator("ul.gaps > li")).to_have_count(3)
+    expect(page.locator("#gap-T3-09 .why").first).to_contain_text("Why")
+    flag = page.locator("#general-G-04 .warning")
+    expect(flag).to_contain_text("You ticked G-04")
+    expect(flag.locator("a")).to_have_text(["T3-09", "T3-13"])
+    flag.locator("a", has_text="T3-09").click()
+    expect(page).to_have_url(__import__("re").compile(r"#gap-T3-09$"))
+
+
 AXE_PAGES = ["/", "/search?q=logement", "/practices/fi-womento-mentoring", "/practices/ref-mipex-2015", "/themes/1",
              "/references", "/glossary", "/checklist", "/grid", "/about", "/countries/PL", "/nothing?lang=en"]
 

@@ -168,6 +168,23 @@ def test_api_gaps_and_grid(client):
     assert grid["overall"] == 50.0 and grid["weakest"] == "sustainability"
 
 
+OPEN = ["T3-09", "T3-13", "T5-02"]
+
+
+def test_a_fully_ticked_general_checklist_hides_no_gap_in_the_api_and_the_results_page(client):
+    from kb.framework import get_framework
+
+    fw = get_framework()
+    ticked = [i for i in fw.checklist_items if i not in OPEN] + list(fw.general_items)
+    report = client.post("/api/gaps?lang=en", content=json.dumps({"ticked": ticked})).json()
+    assert [g["item"] for g in report["gaps"]] == OPEN and all(g["recommendations"] for g in report["gaps"])
+    flagged = {g["item"]: g["still_open"] for g in report["general"] if g["still_open"]}
+    assert flagged["G-04"] == ["T3-09", "T3-13"] and all(g["ticked"] and g["done"] for g in report["general"])
+    page = client.post("/results?lang=en", data={"ticked": ticked}).text
+    assert page.count('<li id="gap-') == 3 and 'id="gap-T3-09"' in page
+    assert "You ticked G-04, yet these items it sums up are still open" in page
+
+
 @pytest.mark.parametrize(
     "method, path, body, status, starts",
     [
