@@ -318,28 +318,44 @@ def _rich_snippet(snippet: str) -> str:
 
 
 def _print_results(result, lang: str) -> None:
+    from rich.markup import escape as rich_escape
+
     en = lang == "en"
     if result.corrected:
         out.print(("No results for" if en else "Aucun résultat pour") + f" “{result.query}”; "
                   + ("showing results for" if en else "résultats pour") + f" “{result.suggestion}”.", markup=False)
     elif result.suggestion:
         out.print(("Did you mean" if en else "Vouliez-vous dire") + f" “{result.suggestion}” ?", markup=False)
-    if result.mode == "any":
-        out.print("No record has every word; showing records with any of them." if en
-                  else "Aucune fiche ne contient tous les mots ; fiches contenant l'un d'eux.", markup=False)
+    if result.mode == "partial":
+        out.print(f"{result.full_matches} " + ("record(s) match every word; the next ones match most of them." if en
+                  else "fiche(s) contiennent tous les mots ; les suivantes en contiennent la plupart."), markup=False)
     shown = f"{(result.page - 1) * result.limit + 1}-{(result.page - 1) * result.limit + len(result.results)}"
     out.print(f"{result.total} " + ("results" if en else "résultats") + (f" ({shown}, page {result.page}/{result.pages})" if result.total else ""),
               markup=False)
     if not result.results:
         out.print("Try fewer words, another language, or remove a filter." if en
                   else "Essayez moins de mots, l'autre langue, ou retirez un filtre.", markup=False)
+        alt = result.alternatives
+        if alt and alt.terms:
+            out.print(("Nearby terms that find records: " if en else "Termes proches qui donnent des résultats : ")
+                      + ", ".join(alt.terms), markup=False)
+        for link in alt.links if alt else []:
+            where = (f"kb search --theme {link.theme}" if link.kind == "theme"
+                     else f"kb search --success-factor {link.id}")
+            label = (f"Theme {link.theme}" if en else f"Thématique {link.theme}") if link.kind == "theme" else link.id
+            out.print(f"  {label}: {link.name[lang]}  ({where})", markup=False)
+        out.print(("Browse everything: kb search" if en else "Tout parcourir : kb search")
+                  + " --limit 100", markup=False)
         return
     table = Table(show_lines=True, box=None, pad_edge=False)
     for col in ("id", "title" if en else "titre", "country" if en else "pays", "themes" if en else "thèmes", "extract" if en else "extrait"):
         table.add_column(col, overflow="fold")
     for hit in result.results:
+        extract = _rich_snippet(hit.snippet)
+        if hit.missing:
+            extract += "\n[dim]" + ("missing: " if en else "mots absents : ") + rich_escape(", ".join(hit.missing)) + "[/dim]"
         table.add_row(hit.id, hit.title.get(lang) or hit.title.get("fr", ""), hit.country or "-",
-                      ",".join(map(str, hit.themes)) or "-", _rich_snippet(hit.snippet))
+                      ",".join(map(str, hit.themes)) or "-", extract)
     out.print(table)
     for facet in ("theme", "country", "sector"):
         counts = result.facets.get(facet) or {}

@@ -97,7 +97,7 @@ def search_page(request: Request):
                   active=active, toggle=toggle, page_url=page_url, sort=sort,
                   sort_url=lambda s: search_url(q, active, sort=None if s == "relevance" else s),
                   json_url="/api/search" + search_url(q, active, sort=sort, page=page, lang=lang)[len("/search"):],
-                  facet_label=_facet_label(svc, lang))
+                  facet_label=_facet_label(svc, lang), search_url=search_url)
 
 
 def _facet_label(svc, lang: str):

@@ -2,9 +2,11 @@
 searches (the CLI and the web app both use it).
 
 A query is split into words and quoted phrases. Each word searches the French and English text,
-the names field and its thesaurus equivalents; all words must match, falling back to any word when
-nothing does. A word absent from the index vocabulary is corrected with rapidfuzz ("did you mean"),
-and the corrected search is shown when the original finds nothing. Matching, scoring and facet
+the names field and its thesaurus equivalents. The results are one ranked list: the records matching
+every word first, then those missing one word of a 2-4 word query or a third of a longer one (a rare
+word weighs more than a common one); quoted phrases and filters are always required. A word absent
+from the index vocabulary is corrected with rapidfuzz ("did you mean"); the correction is offered
+only when it finds records, and shown in place of the original when that matches no record fully. Matching, scoring and facet
 counts run on arrays (kb.postings), whatever the number of matches.
 """
 
@@ -14,12 +16,12 @@ import json
 import re
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from markupsafe import escape
 from pydantic import BaseModel, Field
-from rapidfuzz import fuzz, process
 from whoosh import index as whoosh_index
 
 from kb.analysis import analyze, english_analyzer, fold, french_analyzer, index_term, name_analyzer
@@ -27,6 +29,7 @@ from kb.filters import Filters
 from kb.indexer import FACETS, TEXT_FIELDS, current, read_columns
 from kb.paths import index_dir
 from kb.postings import Columns
+from kb.suggestions import Alternatives, candidates, matching_links, nearest_terms
 from kb.thesaurus import get_thesaurus
 
 MAX_QUERY_LENGTH = 500
@@ -34,6 +37,40 @@ MAX_LIMIT = 100
 SYNONYM_BOOST = 0.5  # a thesaurus equivalent counts half as much as the word itself
 _QUERY_TOKENS = re.compile(r'"([^"]+)"|(\S+)')
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+
+
+def may_miss(words: int) -> int:
+    """How many of a query's words a listed record may miss (as Elasticsearch's
+    ``minimum_should_match``): none of one word, one of 2-4 words, a third of longer queries."""
+    if words <= 1:
+        return 0
+    return 1 if words <= 4 else words // 3
+
+
+@dataclass(eq=False)
+class Unit:
+    """A query word, thesaurus term or quoted phrase, with its scores and matches over every document."""
+
+    text: str
+    is_phrase: bool
+    scores: np.ndarray
+    mask: np.ndarray
+
+
+@dataclass
+class Match:
+    """The documents a query lists (``mask``), their scores, and their ranking key ``order``."""
+
+    scores: np.ndarray | None
+    mask: np.ndarray
+    order: np.ndarray | None
+    units: list[Unit]
+    full: int  # documents matching every unit
+    wanted: dict[str, set[str]]
+
+    @property
+    def total(self) -> int:
+        return int(np.count_nonzero(self.mask))
 
 
 class IndexMissing(RuntimeError):
@@ -51,13 +88,16 @@ class Hit(BaseModel):
     year: int | None = None
     score: float
     snippet: str = Field(description="Excerpt with matches wrapped in <mark>; the rest is HTML-escaped.")
+    missing: list[str] = Field(default_factory=list,
+                               description="Query words this record does not match (it matches the others).")
 
     @classmethod
-    def of(cls, rec: dict, score: float, snippet: str) -> "Hit":
+    def of(cls, rec: dict, score: float, snippet: str, missing: list[str] | None = None) -> "Hit":
         """The hit for a stored record (references have one title for both languages)."""
         title = rec["title"] if isinstance(rec["title"], dict) else {"fr": rec["title"], "en": rec["title"]}
         return cls(id=rec["id"], kind=rec["kind"], title=title, country=rec.get("country"), themes=rec.get("themes", []),
-                   year=rec.get("year_started", rec.get("year")), score=round(score, 3), snippet=snippet)
+                   year=rec.get("year_started", rec.get("year")), score=round(score, 3), snippet=snippet,
+                   missing=missing or [])
 
 
 class SearchResponse(BaseModel):
@@ -69,12 +109,16 @@ class SearchResponse(BaseModel):
     limit: int
     pages: int
     sort: str
-    mode: str = Field(description='"all" when every word matched, "any" after falling back to any word.')
+    mode: str = Field(description='"all" when every listed record matches every word; "partial" when some match '
+                                  "only most of them (each hit says which words it misses).")
+    full_matches: int = Field(default=0, description="How many of the listed records match every word.")
     results: list[Hit]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = Field(default=None, description="A corrected query when a word looks misspelt.")
     corrected: bool = Field(default=False, description="True when the results are those of the suggestion.")
     filters: dict[str, list[str]] = Field(default_factory=dict)
+    alternatives: Alternatives | None = Field(
+        default=None, description="When nothing is found: nearest thesaurus terms, matching themes and success factors.")
 
 
 class SearchIndex:
@@ -179,21 +223,70 @@ class SearchIndex:
                 found = True
         return (scores, scores > 0) if found else None
 
+    def _units(self, parts: list[tuple[str, bool]], wanted: dict[str, set[str]]) -> list[Unit]:
+        """Each word, thesaurus term or quoted phrase of ``parts`` with its scores and matches; stop
+        words of either language are left out."""
+        units = []
+        for text, is_phrase, expand in self.group(parts):
+            if not is_phrase and not _content(text):
+                continue  # "au", "the": a stop word in one language is no search word in the other
+            found = self._unit(text, is_phrase, expand, wanted)
+            if found is not None:
+                units.append(Unit(text, is_phrase, *found))
+        return units
+
     def _evaluate(self, parts: list[tuple[str, bool]], mode: str, wanted: dict[str, set[str]], coord: bool = True):
         """(scores, matches) of the words of ``parts``: all of them, or any (those matching more of
         the words rank higher when ``coord``); None when no word has an index token."""
-        units = [u for u in (self._unit(t, p, expand, wanted) for t, p, expand in self.group(parts)) if u is not None]
+        units = self._units(parts, wanted)
         if not units:
             return None
         if len(units) == 1:
-            return units[0]
-        scores = np.sum([s for s, _ in units], axis=0)
+            return units[0].scores, units[0].mask
+        scores = np.sum([u.scores for u in units], axis=0)
         if mode == "all":
-            return scores, np.logical_and.reduce([m for _, m in units])
-        matched = np.sum([m for _, m in units], axis=0, dtype=np.float32)
+            return scores, np.logical_and.reduce([u.mask for u in units])
+        matched = np.sum([u.mask for u in units], axis=0, dtype=np.float32)
         if coord:
             scores *= matched / len(units)
         return scores, matched > 0
+
+    def _ranked(self, parts: list[tuple[str, bool]], allowed: np.ndarray) -> Match:
+        """One ranked list for the words of ``parts`` within ``allowed``: the records matching every
+        word first, then those missing up to ``may_miss`` of them (never a quoted phrase). Within each
+        tier, the score is weighted by the share of the query's rarity the record covers, so a record
+        with the rare words ranks above one with only the common ones."""
+        wanted: dict[str, set[str]] = {"fr": set(), "en": set()}
+        if not parts:
+            return Match(None, allowed, None, [], int(np.count_nonzero(allowed)), wanted)
+        units = self._units(parts, wanted)
+        live = self._cols.live
+        # a word no record holds cannot tell records apart: it is reported missing, not counted
+        held = [u.is_phrase or bool((u.mask & live).any()) for u in units]
+        absent = [u for u, h in zip(units, held) if not h]
+        units = [u for u, h in zip(units, held) if h]
+        if not units:
+            return Match(None, np.zeros_like(allowed), None, absent, 0, wanted)
+        n = max(1, int(np.count_nonzero(live)))
+        scores = np.sum([u.scores for u in units], axis=0) if len(units) > 1 else units[0].scores.copy()
+        required = np.logical_and.reduce([u.mask for u in units if u.is_phrase] or [live])
+        rarity = np.array([np.log1p(n / (1 + np.count_nonzero(u.mask & live))) for u in units], dtype=np.float32)
+        matched = np.zeros(self._cols.n, dtype=np.float32)
+        missing = np.zeros(self._cols.n, dtype=np.int16)
+        for u, w in zip(units, rarity):
+            matched += w * u.mask
+            missing += ~u.mask
+        mask = allowed & required & (missing <= may_miss(len(units)))
+        mask &= missing < len(units)
+        full = int(np.count_nonzero(mask & (missing == 0)))
+        coverage = matched / float(rarity.sum())
+        weighted = scores * coverage
+        # tiers by words missing, best score first within a tier
+        top = float(weighted[mask].max()) + 1.0 if mask.any() else 1.0
+        order = weighted.astype(np.float64) - missing.astype(np.float64) * top
+        if absent:
+            full = 0
+        return Match(scores, mask, order, units + absent, full, wanted)
 
     @staticmethod
     def group(parts: list[tuple[str, bool]]) -> list[tuple[str, bool, bool]]:
@@ -208,7 +301,8 @@ class SearchIndex:
             if not is_phrase:
                 for size in (3, 2):
                     window = parts[i:i + size]
-                    if len(window) == size and not any(p for _, p in window):
+                    if len(window) == size and not any(p for _, p in window) and _content(window[0][0]) \
+                            and _content(window[-1][0]):
                         joined = " ".join(t for t, _ in window)
                         if thesaurus.expand(joined):
                             out.append((joined, False, True))
@@ -256,21 +350,37 @@ class SearchIndex:
                 return True
         return False
 
+    def _frequency(self, word: str) -> int:
+        """How many records hold ``word`` (in any text field), at most."""
+        reader = self._searcher.reader()
+        best = 0
+        for field, analyzer in self._fields():
+            tokens = analyze(analyzer, word)
+            if len(tokens) == 1:
+                best = max(best, reader.doc_frequency(field, tokens[0]))
+        return best
+
     def suggest(self, parts: list[tuple[str, bool]]) -> str | None:
-        """The query with each unknown word replaced by the closest index word, or None."""
+        """The query with each unknown word replaced by its most plausible correction, or None."""
         changed = False
         out = []
         for text, is_phrase in parts:
             if is_phrase or len(text) < 3 or text.isdigit() or self._known(text):
                 out.append(f'"{text}"' if is_phrase else text)
                 continue
-            best = process.extractOne(fold(text), self._vocab, scorer=fuzz.ratio, score_cutoff=72)
-            if best:
-                out.append(best[0])
+            found = candidates(text, self._vocab, self._frequency)
+            if found:
+                out.append(found[0].word)
                 changed = True
             else:
                 out.append(text)
         return " ".join(out) if changed else None
+
+    def alternatives(self, query: str, allowed: np.ndarray) -> Alternatives:
+        """For a search that found nothing: the nearest thesaurus terms that find records within
+        ``allowed``, and the themes and success factors whose names match."""
+        terms = [t for t in nearest_terms(query) if self._ranked(self.split(t), allowed).total][:5]
+        return Alternatives(terms=terms, links=matching_links(query))
 
     def search(
         self,
@@ -289,69 +399,57 @@ class SearchIndex:
         parts = self.split(query)
         with self._lock:
             allowed = self._filter_mask(filters)
-            suggestion = self.suggest(parts) if parts else None
-            # all words, then the corrected words, then any word (original, then corrected)
-            attempts = [(parts, "all", False)]
-            if suggestion:
-                attempts.append((self.split(suggestion), "all", True))
-            if len(parts) > 1:
-                attempts.append((parts, "any", False))
+            match = self._ranked(parts, allowed)
+            suggestion, corrected = None, False
+            if parts and not match.full:
+                # a misspelt word: the corrected query is offered only when it finds something, and
+                # shown in place of the original when that matches no record on every word
+                suggestion = self.suggest(parts)
                 if suggestion:
-                    attempts.append((self.split(suggestion), "any", True))
-            for attempt, mode, corrected in attempts:
-                wanted: dict[str, set[str]] = {"fr": set(), "en": set()}
-                scores, mask = self._match(attempt, mode, allowed, wanted)
-                total = int(np.count_nonzero(mask))
-                if total:
-                    break
-            else:
-                mode, corrected = "all", False
-            hits = self._page(scores, mask, page, limit, sort, lang, wanted) if total else []
+                    fixed = self._ranked(self.split(suggestion), allowed)
+                    if fixed.full:
+                        match, corrected = fixed, True
+                    elif not fixed.total:
+                        suggestion = None
+            total = match.total
+            hits = self._page(match, page, limit, sort, lang) if total else []
+            alternatives = self.alternatives(query, allowed) if parts and not total else None
             if not parts and not filters.values:
                 if self._everything is None:
-                    self._everything = self._cols.count(mask)
+                    self._everything = self._cols.count(match.mask)
                 facets = self._everything
             else:
-                facets = self._cols.count(mask)
+                facets = self._cols.count(match.mask)
         return SearchResponse(
             query=query, total=total, page=page, limit=limit, pages=(total + limit - 1) // limit, sort=sort,
-            mode=mode, results=hits, facets=facets, suggestion=suggestion, corrected=corrected,
-            filters=filters.values,
+            mode="all" if match.full == total else "partial", full_matches=match.full, results=hits, facets=facets,
+            suggestion=suggestion, corrected=corrected, filters=filters.values, alternatives=alternatives,
         )
 
-    def _match(self, parts, mode, allowed, wanted):
-        """(scores or None, matched documents) of the words of ``parts`` within ``allowed``."""
-        if not parts:
-            return None, allowed
-        found = self._evaluate(parts, mode, wanted)
-        if found is None:
-            return None, np.zeros_like(allowed)
-        scores, mask = found
-        return scores, mask & allowed
-
-    def _top(self, scores, mask, count: int, by_date: bool) -> np.ndarray:
-        """The ``count`` best matched documents: by score (ties by year, then index order), or by year."""
+    def _top(self, order, mask, count: int, by_date: bool) -> np.ndarray:
+        """The ``count`` best matched documents: by ``order`` (ties by year, then index order), or by year."""
         docs = np.flatnonzero(mask)
         count = min(count, len(docs))
-        if scores is None or by_date:
+        if order is None or by_date:
             key = -self._cols.year[docs].astype(np.int64) * (self._cols.n + 1) + docs
         else:
-            key = -scores[docs].astype(np.float64)
+            key = -order[docs].astype(np.float64)
         if count < len(docs):
             chosen = np.argpartition(key, count - 1)[:count]
             docs, key = docs[chosen], key[chosen]
         order = np.lexsort((docs, key))
         return docs[order]
 
-    def _page(self, scores, mask, page, limit, sort, lang, wanted) -> list[Hit]:
-        docs = self._top(scores, mask, page * limit, by_date=sort == "date")[(page - 1) * limit:]
+    def _page(self, match: Match, page, limit, sort, lang) -> list[Hit]:
+        docs = self._top(match.order, match.mask, page * limit, by_date=sort == "date")[(page - 1) * limit:]
         hits = []
         for docnum in docs:
             docnum = int(docnum)
             stored = self._searcher.stored_fields(docnum)
             rec = stored["record"]
-            score = float(scores[docnum]) if scores is not None else 0.0
-            hits.append(Hit.of(rec, score, self._snippet(docnum, stored, rec, lang, wanted)))
+            score = float(match.scores[docnum]) if match.scores is not None else 0.0
+            missing = [u.text for u in match.units if not u.mask[docnum]]
+            hits.append(Hit.of(rec, score, self._snippet(docnum, stored, rec, lang, match.wanted), missing))
         return hits
 
     def _snippet(self, docnum: int, stored: dict, rec: dict, lang: str, wanted: dict[str, set[str]]) -> str:
@@ -414,6 +512,12 @@ class SearchIndex:
 
 
 _WORD = re.compile(r"\w+")
+
+
+def _content(word: str) -> bool:
+    """Whether ``word`` is more than a stop word in French or English (a thesaurus term joined from
+    query words starts and ends with one)."""
+    return bool(analyze(french_analyzer(), word) and analyze(english_analyzer(), word))
 
 
 _STEMS = {"fr": 2, "en": 1}  # as the analyzers stem (kb/analysis.py)

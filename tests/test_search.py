@@ -14,7 +14,8 @@ from kb.cli import app
 from kb.filters import FilterError, Filters
 from kb.indexer import build, current, ensure
 from kb.paths import PRACTICES_DIR
-from kb.search import SearchIndex
+from kb.search import SearchIndex, may_miss
+from kb.suggestions import candidates, max_edits
 from kb.validate import RecordsError
 
 from .conftest import FIXTURES
@@ -73,12 +74,64 @@ def test_the_thesaurus_bridges_languages(ix):
     assert ids(ix, "santé mentale") == ids(ix, "mental health")
 
 
-def test_all_words_by_default_and_any_word_as_a_fallback(ix):
-    both = ix.search("Womento mentoring", limit=50)
-    assert both.mode == "all" and {h.id for h in both.results} == {"fi-womento-mentoring"}
-    fallback = ix.search("Womento Kiron", limit=50)
-    assert fallback.mode == "any"
-    assert {"fi-womento-mentoring", "de-kiron-online-university"} <= {h.id for h in fallback.results}
+def test_records_matching_every_word_come_first_then_those_missing_one(ix):
+    result = ix.search("discrimination au logement", limit=100)
+    assert result.mode == "partial" and result.full_matches >= 1
+    full = result.results[:result.full_matches]
+    assert all(not h.missing for h in full)
+    partial = result.results[result.full_matches:]
+    assert partial and all(len(h.missing) == 1 for h in partial)
+    assert {h.missing[0] for h in partial} <= {"discrimination", "logement"}
+    assert "be-brussels-anti-racism-plan" in {h.id for h in partial}  # discrimination, not housing
+    assert "it-ciac-tandem-housing" in {h.id for h in partial}  # housing, not discrimination
+    assert result.total == len(result.results)
+
+
+def test_two_names_list_both_records_each_missing_the_other_name(ix):
+    result = ix.search("Womento Kiron", limit=50)
+    missing = {h.id: h.missing for h in result.results}
+    assert missing == {"fi-womento-mentoring": ["Kiron"], "de-kiron-online-university": ["Womento"]}
+    assert result.mode == "partial" and result.full_matches == 0
+    exact = ix.search("Womento mentoring", limit=50)
+    assert exact.full_matches == 1 and exact.results[0].id == "fi-womento-mentoring" and not exact.results[0].missing
+    assert all(h.missing == ["Womento"] for h in exact.results[1:])
+
+
+def test_a_record_may_miss_one_word_of_a_short_query_and_a_third_of_a_long_one():
+    assert [may_miss(n) for n in range(1, 10)] == [0, 1, 1, 1, 1, 2, 2, 2, 3]
+
+
+def test_a_rare_word_weighs_more_than_a_common_one(ix):
+    # "Womento" is in one record, "réfugiés" in most: a record holding only the rare word comes
+    # before every record holding only the common one
+    result = ix.search("Womento réfugiés", limit=100)
+    assert result.results[0].id == "fi-womento-mentoring"
+    assert all(h.missing == ["Womento"] for h in result.results[1:])
+
+
+def test_totals_and_facets_count_exactly_the_listed_records(ix):
+    result = ix.search("participation des réfugiés aux décisions", limit=100)
+    assert result.total == len(result.results) > result.full_matches >= 1
+    themes: dict[str, int] = {}
+    for hit in result.results:
+        for t in hit.themes:
+            themes[str(t)] = themes.get(str(t), 0) + 1
+    assert result.facets["theme"] == dict(sorted(themes.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def test_quoted_phrases_and_filters_keep_their_strict_meaning(ix):
+    result = ix.search('"garde d’enfants" femmes', limit=100)
+    assert result.results and all("garde d’enfants" not in h.missing for h in result.results)
+    phrase_only = ids(ix, '"garde d’enfants"')
+    assert {h.id for h in result.results} == phrase_only
+    poland = ix.search("discrimination au logement", Filters.parse({"country": ["PL"]}), limit=100)
+    assert poland.results and {h.country for h in poland.results} == {"PL"}
+
+
+def test_a_word_no_record_holds_is_reported_missing_without_hiding_the_others(ix):
+    result = ix.search("logement xyzzyq", limit=100)
+    assert result.total == ix.search("logement").total
+    assert all(h.missing == ["xyzzyq"] for h in result.results) and result.full_matches == 0
 
 
 def test_quoted_phrases_are_stricter_than_words(ix):
@@ -93,6 +146,39 @@ def test_a_typo_gets_a_suggestion_and_corrected_results(ix):
     assert result.suggestion == "logement"
     assert result.corrected and result.total == ix.search("logement").total
     assert ix.search("logement").suggestion is None
+
+
+def test_a_correction_is_plausible_or_not_offered(ix):
+    assert (max_edits("ab"), max_edits("logis"), max_edits("logement")) == (0, 1, 2)
+    words = [c.word for c in candidates("conjugales", ix._vocab, ix._frequency)]
+    assert "consultes" not in words
+    assert ix.search("violences conjugales").suggestion in (None, "violences conjugales")
+    assert ix.search("qzxwvk").suggestion is None
+
+
+def test_a_correction_prefers_the_guides_vocabulary_and_common_words(ix):
+    found = candidates("integraton", ix._vocab, ix._frequency)
+    assert found[0].word == "integration" and found[0].edits == 1
+    assert [c.cost for c in found] == sorted(c.cost for c in found)
+
+
+def test_nothing_found_offers_near_terms_themes_and_factors(ix):
+    sweden = Filters.parse({"country": ["SE"]})
+    result = ix.search("bénévolat", sweden)
+    assert result.total == 0 and result.alternatives is not None
+    assert ("theme", "5") in {(link.kind, link.id) for link in result.alternatives.links}
+    for term in result.alternatives.terms:
+        assert ix.search(term, sweden).total
+    near = ix.search("mentoratxyz")  # three edits from any word: no correction
+    assert near.total == 0 and near.suggestion is None and "mentorat" in near.alternatives.terms
+    assert all(ix.search(term).total for term in near.alternatives.terms)
+    assert ix.search("logement").alternatives is None
+
+
+def test_nothing_found_in_the_cli_points_somewhere(runner, index_dir):
+    result = runner.invoke(app, ["search", "bénévolat", "--country", "SE", "--index-dir", str(index_dir)])
+    assert result.exit_code == 0
+    assert "0 résultats" in result.output and "Thématique 5" in result.output and "kb search" in result.output
 
 
 def test_a_typo_beside_a_good_word_is_corrected_too(ix):

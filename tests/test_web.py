@@ -168,6 +168,18 @@ def test_api_gaps_and_grid(client):
     assert grid["overall"] == 50.0 and grid["weakest"] == "sustainability"
 
 
+def test_the_search_page_shows_partial_matches_and_never_a_dead_end(client):
+    page = client.get("/search?q=discrimination+au+logement&lang=en").text
+    assert "record(s) match every word" in page and '<p class="meta missing">Missing : <s>' in page
+    empty = client.get("/search?q=b%C3%A9n%C3%A9volat&country=SE&lang=fr").text
+    assert "Aucun résultat" in empty and "Thématiques et facteurs de réussite qui correspondent" in empty
+    assert 'href="/themes/5"' in empty and 'href="/search"' in empty
+    near = client.get("/search?q=mentoratxyz&lang=en").text
+    assert "Nearby terms that find records" in near and 'href="/search?q=mentorat"' in near
+    api = client.get("/api/search?q=discrimination+au+logement").json()
+    assert api["mode"] == "partial" and api["full_matches"] >= 1 and any(h["missing"] for h in api["results"])
+
+
 OPEN = ["T3-09", "T3-13", "T5-02"]
 
 
