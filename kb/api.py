@@ -199,7 +199,7 @@ def export_csv(request: Request) -> Response:
                        sectors="; ".join(r.sectors), links="; ".join(link.url for link in r.links))
         else:
             row.update(title_fr=r.title, title_en=r.title, summary_fr=r.description.fr, summary_en=r.description.en,
-                       year=r.year or "", links=r.url or "", publisher=r.publisher, language=r.language,
+                       year=r.year or "", links="; ".join(link.url for link in r.links), publisher=r.publisher, language=r.language,
                        document_type=r.document_type)
         writer.writerow(row)
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",

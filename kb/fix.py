@@ -23,8 +23,8 @@ ORDER = {
     "practice": ["id", "kind", "title", "summary", "country", "place", "organisations", "actor_types", "year_started",
                  "themes", "success_factors", "checklist_items", "indicators", "target_groups", "sectors", "links",
                  "related", "source", "added", "last_verified"],
-    "reference": ["id", "kind", "title", "authors", "publisher", "year", "url", "language", "document_type", "themes",
-                  "description", "source", "added", "last_verified"],
+    "reference": ["id", "kind", "title", "authors", "publisher", "year", "links", "completed_from_link", "language",
+                  "document_type", "themes", "description", "source", "added", "last_verified"],
 }
 
 
@@ -126,6 +126,10 @@ def fix_file(path: Path) -> tuple[Path, list[str]]:
             data["country"] = code
             changes.append(f"country: {country!r} -> {code!r}")
     kind = data.get("kind") if isinstance(data.get("kind"), str) else ("reference" if str(data.get("id", "")).startswith("ref-") else "practice")
+    if kind == "reference" and isinstance(data.get("url"), str) and "links" not in data:
+        # older reference files had a single `url`; a reference now has a list of links, like a practice
+        data = {("links" if k == "url" else k): ([{"url": v}] if k == "url" else v) for k, v in data.items()}
+        changes.append("url: moved into links (a reference now lists its addresses under links, like a practice)")
     ordered = _ordered(data, kind)
     if list(ordered) != list(data):
         changes.append("key order: put the fields in the template's order")

@@ -51,8 +51,6 @@ def collect_links(paths: list[Path]) -> tuple[list[Link], int]:
         for i, link in enumerate(data.get("links") or []):
             if isinstance(link, dict) and isinstance(link.get("url"), str):
                 add(link["url"], f.parsed, ("links", i, "url"), f.display)
-        if isinstance(data.get("url"), str):
-            add(data["url"], f.parsed, ("url",), f.display)
     for link in links.values():
         problem = _offline(link.url)
         if problem:

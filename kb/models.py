@@ -62,6 +62,15 @@ def _unique(values: list) -> list:
     return values
 
 
+def _unique_urls(links: list) -> list:
+    seen: set = set()
+    for link in links:
+        if link.url in seen:
+            raise PydanticCustomError("kb_duplicate_value", "{value} is listed twice; list each link once", {"value": link.url})
+        seen.add(link.url)
+    return links
+
+
 def _check_id(value: str) -> str:
     if not re.match(ID_PATTERN, value):
         raise PydanticCustomError(
@@ -107,6 +116,8 @@ Language = Annotated[str, AfterValidator(_vocab("language")), Field(json_schema_
 RecordId = Annotated[str, AfterValidator(_check_id), Field(json_schema_extra={"pattern": ID_PATTERN})]
 Url = Annotated[str, AfterValidator(_check_url), Field(json_schema_extra={"format": "uri"})]
 Line = Annotated[str, AfterValidator(_not_blank)]
+# The fields of a reference the guide may leave out, and that a record may complete from its link.
+CompletableField = Literal["title", "authors", "publisher", "year", "language", "document_type"]
 
 
 class _Model(BaseModel):
@@ -114,7 +125,7 @@ class _Model(BaseModel):
 
 
 class Link(_Model):
-    """A web page about the practice."""
+    """A web page about the record: a practice's pages, or where a publication can be read."""
 
     url: Url = Field(description="The full address, starting with https:// or http://.")
     label: Line | None = Field(default=None, description="A short label shown instead of the address.")
@@ -132,7 +143,7 @@ class Source(_Model):
 
     document: Literal["boite-a-outils-integration-fr", "contribution"] = Field(
         description="`boite-a-outils-integration-fr` for the guide (UNHCR / Migration Policy Group, French edition), "
-        "or `contribution` for a practice contributed directly."
+        "or `contribution` for a record contributed directly."
     )
     section: Line | None = Field(default=None, description='Section of the guide, e.g. "5.1". Required for the guide.')
     heading: Line | None = Field(default=None, description="Heading the item is printed under in the guide.")
@@ -144,6 +155,17 @@ class Source(_Model):
                 "kb_required", "a record from the guide must give its section (e.g. \"5.1\")"
             )
         return self
+
+
+def _contribution_needs_a_link(record, what: str):
+    """A contributed record must point to at least one public page; a record from the guide may have none,
+    since the guide does not print an address for everything it names."""
+    if record.source.document == "contribution" and not record.links:
+        raise PydanticCustomError(
+            "kb_required", "a contributed {what} needs at least one public link that confirms its facts (links)",
+            {"what": what},
+        )
+    return record
 
 
 class _Record(_Model):
@@ -197,18 +219,18 @@ class Practice(_Record):
     sectors: Annotated[list[Sector], AfterValidator(_unique)] = Field(
         min_length=1, description="Fields it works in (framework/facets.yaml: sectors)."
     )
-    links: list[Link] = Field(default_factory=list, description="Web pages about it: those printed in the guide, or official ones.")
+    links: Annotated[list[Link], AfterValidator(_unique_urls)] = Field(
+        default_factory=list,
+        description="Web pages about it: those printed in the guide, or official ones. Optional for a record from "
+        "the guide; at least one for a contribution.",
+    )
     related: Annotated[list[RecordId], AfterValidator(_unique)] = Field(
         default_factory=list, description="Ids of related records (same city, organisation or programme)."
     )
 
     @model_validator(mode="after")
     def _contribution_needs_a_link(self) -> "Practice":
-        if self.source.document == "contribution" and not self.links:
-            raise PydanticCustomError(
-                "kb_required", "a contributed practice needs at least one public link that confirms its facts (links)"
-            )
-        return self
+        return _contribution_needs_a_link(self, "practice")
 
     @property
     def dimensions(self) -> list[str]:
@@ -228,13 +250,41 @@ class Reference(_Record):
     authors: Annotated[list[Line], AfterValidator(_unique)] = Field(default_factory=list, description='Authors, "Surname, I.".')
     publisher: Line = Field(description="Publisher or organisation.")
     year: int | None = Field(default=None, ge=1900, le=2100, description="Year of publication, when given.")
-    url: Url | None = Field(default=None, description="Address of the publication, when known.")
+    links: Annotated[list[Link], AfterValidator(_unique_urls)] = Field(
+        default_factory=list,
+        description="Where the publication can be read: every address the guide prints for it (one per entry when "
+        "the guide gives it several), or an official page. Optional for a record from the guide, which does not "
+        "print an address for everything it names; at least one for a contribution.",
+    )
+    completed_from_link: Annotated[list[CompletableField], AfterValidator(_unique)] = Field(
+        default_factory=list,
+        description="Fields whose value was completed from the linked page, not from the guide, because the guide "
+        "does not print it (e.g. `[publisher, year]`). Each must be filled in, and the record must have a link.",
+    )
     language: Language = Field(description="Language of the publication (ISO 639-1: en, fr, ...).")
     document_type: DocumentType = Field(description="report, toolkit, guidance, policy, handbook, working-paper, webinar, website, ...")
     themes: Annotated[list[Theme], AfterValidator(_unique)] = Field(
         default_factory=list, description="Themes under which the guide lists it (empty for a general reference)."
     )
     description: LocalizedText = Field(description="One line in French and English: what the reader will find in it.")
+
+    @model_validator(mode="after")
+    def _contribution_needs_a_link(self) -> "Reference":
+        return _contribution_needs_a_link(self, "reference")
+
+    @model_validator(mode="after")
+    def _completed_fields_are_filled_from_a_link(self) -> "Reference":
+        if self.completed_from_link and not self.links:
+            raise PydanticCustomError(
+                "kb_required", "completed_from_link names fields taken from a linked page, but the record has no links"
+            )
+        empty = [name for name in self.completed_from_link if getattr(self, name) in (None, [], "")]
+        if empty:
+            raise PydanticCustomError(
+                "kb_required", "completed_from_link lists {fields}, which the record leaves empty; fill them in or "
+                "remove them from the list", {"fields": ", ".join(empty)},
+            )
+        return self
 
 
 Record = Annotated[Union[Practice, Reference], Field(discriminator="kind")]

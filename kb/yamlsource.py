@@ -40,7 +40,7 @@ class Parsed:
 
     def slim(self) -> "Parsed":
         """A copy keeping only the positions of the top-level fields and of related ids (for large collections)."""
-        keep = {k: v for k, v in self.positions.items() if len(k) <= 1 or k[0] in ("related", "links", "url")}
+        keep = {k: v for k, v in self.positions.items() if len(k) <= 1 or k[0] in ("related", "links")}
         return Parsed(data=self.data, positions=keep, problems=[])
 
     def position(self, path: Path_) -> tuple[int, int]:

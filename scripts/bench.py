@@ -103,7 +103,7 @@ def generate(n: int, directory: Path, seed: int = 1) -> None:
         if i % 10 == 9:
             rec = {"id": f"ref-bench-{i:06d}", "kind": "reference",
                    "title": sentence(rnd, WORDS_EN, rnd.randint(5, 10))[:-1], "publisher": "Bench Institute",
-                   "year": rnd.randint(2005, 2024), "url": f"https://example.org/ref/{i}", "language": "en",
+                   "year": rnd.randint(2005, 2024), "links": [{"url": f"https://example.org/ref/{i}"}], "language": "en",
                    "document_type": "report", "themes": theme_ids,
                    "description": {"fr": sentence(rnd, WORDS_FR, 18), "en": sentence(rnd, WORDS_EN, 18)},
                    "source": {"document": "contribution"}, "added": "2026-11-01", "last_verified": "2026-11-01"}

@@ -208,3 +208,88 @@ def test_contributor_templates_validate_once_copied_under_their_id(tmp_path, tem
         assert {p.field for p in report.problems} >= {"title.fr", "title.en", "summary.fr", "summary.en", "links[0].url"}
     else:
         assert [str(p) for p in report.problems] == []
+
+
+# Links: a practice and a reference have the same list of links; a record from the guide may have none
+# (the guide names publications without printing an address), a contribution needs at least one.
+
+TWO_LINKS = [
+    {"url": "https://example.org/report.pdf", "label": "Rapport (PDF) / Report (PDF)"},
+    {"url": "https://example.org/portfolio/"},
+]
+
+
+def _good(name: str, **changes) -> dict:
+    import yaml
+
+    data = yaml.safe_load((GOOD / name).read_text(encoding="utf-8"))
+    data["related"] = [] if "related" in data else None  # checked alone, a related id would name nothing
+    return {k: v for k, v in {**data, **changes}.items() if v is not None}
+
+
+def _check(tmp_path: Path, data: dict):
+    import yaml
+
+    path = tmp_path / f"{data['id']}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return check_paths([path], collection=tmp_path)
+
+
+@pytest.mark.parametrize("name", ["fi-sample-city-guidance.yaml", "ref-sample-guidance-report.yaml"])
+def test_practices_and_references_each_accept_several_links(tmp_path, name):
+    report = _check(tmp_path, _good(name, links=TWO_LINKS))
+    assert [str(p) for p in report.problems] == []
+    (record,) = report.records
+    assert [link.url for link in record.links] == [link["url"] for link in TWO_LINKS]
+    assert record.links[0].label == "Rapport (PDF) / Report (PDF)" and record.links[1].label is None
+
+
+@pytest.mark.parametrize("name", ["fi-sample-city-guidance.yaml", "ref-sample-guidance-report.yaml"])
+def test_the_same_link_twice_is_refused(tmp_path, name):
+    report = _check(tmp_path, _good(name, links=[TWO_LINKS[0], TWO_LINKS[0]]))
+    assert [(p.field, p.rule) for p in report.errors] == [("links", "duplicate-value")]
+
+
+@pytest.mark.parametrize("name", ["fi-sample-city-guidance.yaml", "ref-sample-guidance-report.yaml"])
+def test_a_record_from_the_guide_may_have_no_link_but_a_contribution_needs_one(tmp_path, name):
+    from_guide = _good(name, links=[])
+    assert _check(tmp_path, from_guide).ok
+    contributed = {**from_guide, "source": {"document": "contribution"}}
+    report = _check(tmp_path, contributed)
+    assert [p.rule for p in report.errors] == ["required"]
+    assert "needs at least one public link" in report.errors[0].message
+    assert _check(tmp_path, {**contributed, "links": TWO_LINKS[:1]}).ok
+
+
+def test_a_reference_without_links_field_is_valid_from_the_guide(tmp_path):
+    data = _good("ref-sample-guidance-report.yaml")
+    del data["links"]
+    assert _check(tmp_path, data).ok
+
+
+def test_completed_from_link_needs_a_link_and_filled_fields(tmp_path):
+    assert _check(tmp_path, _good("ref-sample-guidance-report.yaml", completed_from_link=["publisher", "year"])).ok
+    no_link = _check(tmp_path, _good("ref-sample-guidance-report.yaml", completed_from_link=["publisher"], links=[]))
+    assert [p.rule for p in no_link.errors] == ["required"] and "has no links" in no_link.errors[0].message
+    empty = _good("ref-sample-guidance-report.yaml", completed_from_link=["year"])
+    del empty["year"]
+    report = _check(tmp_path, empty)
+    assert [p.rule for p in report.errors] == ["required"] and "year" in report.errors[0].message
+    unknown = _check(tmp_path, _good("ref-sample-guidance-report.yaml", completed_from_link=["description"]))
+    assert [p.rule for p in unknown.errors] == ["vocabulary"]
+
+
+def test_fix_moves_an_old_reference_url_into_links(tmp_path, runner):
+    data = _good("ref-sample-guidance-report.yaml")
+    url = data.pop("links")[0]["url"]
+    old = {**{k: v for k, v in data.items() if k != "language"}, "url": url, "language": data["language"]}
+    path = tmp_path / f"{old['id']}.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump(old, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert [p.rule for p in check_paths([path], collection=tmp_path).errors] == ["unknown-key"]
+    result = runner.invoke(app, ["validate", "--fix", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "url: moved into links" in result.output
+    fixed = check_paths([path], collection=tmp_path)
+    assert fixed.ok and [link.url for link in fixed.records[0].links] == [url]
