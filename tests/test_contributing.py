@@ -72,8 +72,8 @@ def test_kb_new_interactive_picks_from_lists(runner, tmp_path):
 def test_kb_new_warns_about_a_near_duplicate(runner, tmp_path):
     shutil.copy(PRACTICES_DIR / "fi-womento-mentoring.yaml", tmp_path)
     flags = list(FLAGS)
-    flags[flags.index("Language cafés in Tampere")] = "Womento mentoring for educated migrant women, Finland"
-    flags[flags.index("Cafés linguistiques à Tampere")] = "Womento, marrainage professionnel des migrantes diplômées, Finlande"
+    flags[flags.index("Language cafés in Tampere")] = "Womento mentoring for migrant women who have studied, Finland"
+    flags[flags.index("Cafés linguistiques à Tampere")] = "Womento, marrainage professionnel des migrantes ayant fait des études, Finlande"
     flags[flags.index("Tampere Language Café")] = "Womento"
     flags[flags.index("--place") + 1] = ""
     result = runner.invoke(app, ["new", *flags, "--dir", str(tmp_path), "--id", "fi-womento-again"])
@@ -109,7 +109,7 @@ def test_validate_fix_changes_nothing_in_the_real_records(tmp_path, runner):
 def test_links_offline_summary(runner):
     result = runner.invoke(app, ["links", str(PRACTICES_DIR)])
     assert result.exit_code == 0
-    assert "distinct links in 103 files (form only; --online to fetch)" in result.output
+    assert "distinct links in 105 files (form only; --online to fetch)" in result.output
 
 
 class _Handler(BaseHTTPRequestHandler):

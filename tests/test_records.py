@@ -22,7 +22,7 @@ COUNTRIES = {"BE", "BG", "DE", "EE", "FI", "GR", "HU", "IT", "LT", "MT", "NO", "
 
 def test_practice_and_reference_counts():
     assert len(practices) == 62
-    assert len(references) == 41
+    assert len(references) == 43
 
 
 def test_practices_per_theme_they_are_listed_under():
@@ -69,7 +69,7 @@ def test_kb_stats_json(runner):
     result = runner.invoke(app, ["stats", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["practices"] == 62 and data["references"] == 41
+    assert data["practices"] == 62 and data["references"] == 43
     assert data["by_country"]["PL"] == sum(1 for p in practices if p.country == "PL")
     assert set(data["by_theme"]) == {"1", "2", "3", "4", "5", "6"}
     for key in ("by_success_factor", "by_dimension", "by_target_group", "by_sector",
@@ -80,7 +80,7 @@ def test_kb_stats_json(runner):
 def test_kb_stats_text_shows_the_holes(runner):
     result = runner.invoke(app, ["stats", "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert "62 practices from 15 countries, 41 references" in result.output
+    assert "62 practices from 15 countries, 43 references" in result.output
     for item in known_gaps()["checklist_items"]:
         assert item in result.output
 

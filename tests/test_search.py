@@ -210,7 +210,7 @@ def test_filters_combine_within_and_across_facets(ix):
     fi_theme5 = ix.search("", Filters.parse({"country": ["FI"], "theme": ["5"]}), limit=100)
     assert fi_theme5.total > 0 and all(h.country == "FI" and 5 in h.themes for h in fi_theme5.results)
     refs = ix.search("", Filters.parse({"kind": ["référence"]}), limit=100)
-    assert refs.total == 41 and {h.kind for h in refs.results} == {"reference"}
+    assert refs.total == 43 and {h.kind for h in refs.results} == {"reference"}
 
 
 def test_facets_count_what_the_results_hold(ix):
@@ -337,9 +337,9 @@ def test_ensure_rebuilds_only_when_records_change(tmp_path):
 def test_cli_index_and_search(runner, tmp_path, monkeypatch):
     directory = tmp_path / "index"
     built = runner.invoke(app, ["index", "--index-dir", str(directory)])
-    assert built.exit_code == 0 and "Indexed 62 practices and 41 references" in built.output
+    assert built.exit_code == 0 and "Indexed 62 practices and 43 references" in built.output
     fresh = runner.invoke(app, ["index", "--index-dir", str(directory)])
-    assert "Index is up to date: 103 records" in fresh.output
+    assert "Index is up to date: 105 records" in fresh.output
     result = runner.invoke(app, ["search", "logemnt", "--country", "Pologne", "--json", "--index-dir", str(directory)])
     data = json.loads(result.output)
     assert set(data) >= {"query", "total", "results", "facets", "suggestion"}

@@ -152,9 +152,9 @@ def test_api_records_taxonomy_and_exports(client):
     taxonomy = client.get("/api/taxonomy").json()
     assert len(taxonomy["themes"]) == 6 and len(taxonomy["dimensions"]) == 5
     data = client.get("/api/export.json").json()
-    assert len(data["practices"]) == 62 and len(data["references"]) == 41
+    assert len(data["practices"]) == 62 and len(data["references"]) == 43
     rows = list(csv.DictReader(io.StringIO(client.get("/api/export.csv").text)))
-    assert len(rows) == 103 and rows[0]["id"] and rows[0]["title_en"]
+    assert len(rows) == 105 and rows[0]["id"] and rows[0]["title_en"]
 
 
 def test_api_gaps_and_grid(client):
@@ -272,8 +272,8 @@ def test_propose_form_shows_errors_beside_the_fields(client):
 
 
 def test_propose_form_names_a_near_duplicate(client):
-    dup = {**PROPOSAL, "title_fr": "Womento, marrainage professionnel des migrantes diplômées, Finlande",
-           "title_en": "Womento mentoring for educated migrant women, Finland", "place": "",
+    dup = {**PROPOSAL, "title_fr": "Womento, marrainage professionnel des migrantes ayant fait des études, Finlande",
+           "title_en": "Womento mentoring for migrant women who have studied, Finland", "place": "",
            "organisations": "Womento"}
     page = client.post("/propose?lang=en", data=dup)
     assert page.status_code == 200 and "looks very much like an existing record" in page.text
