@@ -7,10 +7,13 @@ downloads and uploads), read safely into an ``Answers`` model with precise error
     organisation: Example NGO             # optional
     country: FI                           # optional: code or name (Finlande, finland, finlnd)
     actor_type: civil-society-organisation  # optional
+    date: 2026-03-15                      # optional: when the answers were given (ISO date)
+    respondent: refugee advisory group    # optional: who answered (a name, a role, a group)
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -36,6 +39,10 @@ class Answers(BaseModel):
     organisation: str | None = Field(default=None, max_length=200, description="Name of the organisation (optional).")
     country: str | None = Field(default=None, description="Country code or name; favours practices from it.")
     actor_type: str | None = Field(default=None, description="Kind of organisation; favours practices of the same kind.")
+    date: datetime.date | None = Field(default=None, description="When the answers were given (ISO date, 2026-03-15); "
+                                       "compares an assessment with an earlier one.")
+    respondent: str | None = Field(default=None, max_length=200,
+                                   description='Who answered: a name, a role, "refugee advisory group" (labels a team view).')
 
 
 @dataclass
@@ -88,6 +95,8 @@ def validate_model(model, data: dict, parsed, name: str):
             loc = tuple(err["loc"])
             line, col = parsed.position(loc)
             msg = err["msg"]
+            if err["type"].startswith(("date_", "datetime_")):
+                msg = f"{err.get('input')!r} is not a date; expected an ISO date such as 2026-03-15"
             if err["type"] == "list_type":
                 msg = f"expected a list of item ids, such as [{'T1-01, T1-02'}] or one '- id' per line"
             if err["type"] == "extra_forbidden":
@@ -104,7 +113,7 @@ def parse_answers(raw: bytes | str, name: str = "answers") -> Answers:
     parsed, data = read_mapping(raw, name, "ticked, not_applicable and notes")
     problems: list[AnswersProblem] = []
     data = {k: ([] if v is None and k in ("ticked", "not_applicable") else v) for k, v in data.items()}
-    for key in ("organisation", "country", "actor_type"):
+    for key in ("organisation", "country", "actor_type", "date", "respondent"):
         if isinstance(data.get(key), str) and not data[key].strip():
             data[key] = None
     if data.get("notes") is None:
@@ -166,6 +175,9 @@ def template(theme: int | None = None, lang: str = "fr") -> str:
         "organisation: \"\"",
         "country: \"\"        # " + ("code or name, e.g. FI or Finland" if en else "code ou nom, p. ex. FI ou Finlande"),
         "actor_type: \"\"     # " + ", ".join(fw.facet("actor_types")),
+        "date: \"\"           # " + ("when you answer, e.g. 2026-03-15 (to compare with a later assessment)" if en
+                                 else "date des réponses, p. ex. 2026-03-15 (pour comparer avec une évaluation ultérieure)"),
+        "respondent: \"\"     # " + ("who answers: a name, a role, a group" if en else "qui répond : un nom, un rôle, un groupe"),
         "",
         "ticked:",
     ]

@@ -141,6 +141,15 @@ class Facets(_Model):
     sectors: list[FacetTerm]
 
 
+def status_of(ticked: int, total: int) -> str:
+    """The guide's reading: every box ticked, some, or none."""
+    if total == 0:
+        return "not-applicable"
+    if ticked == total:
+        return "comprehensive"
+    return "improve" if ticked else "rethink"
+
+
 class FrameworkError(Exception):
     """The framework data is broken; ``problems`` lists what and where."""
 

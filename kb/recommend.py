@@ -20,14 +20,16 @@ crowds the list.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field, computed_field
 
 from kb.answers import Answers
-from kb.framework import Framework, get_framework
+from kb.framework import Framework, get_framework, status_of  # noqa: F401 (status_of: part of this module's API)
 from kb.models import Practice, Reference
+from kb.progress import Progress, progress
 from kb.search import SearchIndex
 
 Record = Practice | Reference
@@ -101,15 +103,9 @@ class GapsReport(BaseModel):
     general_note: str | None = None
     gaps: list[Gap]
     recommendations: list[Overall]
-
-
-def status_of(ticked: int, total: int) -> str:
-    """The guide's reading: every box ticked, some, or none."""
-    if total == 0:
-        return "not-applicable"
-    if ticked == total:
-        return "comprehensive"
-    return "improve" if ticked else "rethink"
+    date: datetime.date | None = None
+    respondent: str | None = None
+    progress: Progress | None = Field(default=None, description="Changes since an earlier answers file, when one is given.")
 
 
 @dataclass
@@ -118,7 +114,7 @@ class _Candidate:
     reasons: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _title(record: Record) -> dict[str, str]:
+def title_of(record: Record) -> dict[str, str]:
     if isinstance(record, Practice):
         return {"fr": record.title.fr, "en": record.title.en}
     return {"fr": record.title, "en": record.title}
@@ -256,8 +252,10 @@ class Recommender:
         chosen = {rid: self._prefer(rid, cand, answers) for rid, cand in pool.items()}
         return sorted(chosen.items(), key=lambda kv: (-kv[1].score, kv[0]))[:per_gap]
 
-    def report(self, answers: Answers, *, per_gap: int = PER_GAP, limit: int = 10, lang: str = "en") -> GapsReport:
-        """Theme results, general checklist, every gap with its records, and the overall ranked list."""
+    def report(self, answers: Answers, *, per_gap: int = PER_GAP, limit: int = 10, lang: str = "en",
+               since: Answers | None = None) -> GapsReport:
+        """Theme results, general checklist, every gap with its records, and the overall ranked list;
+        with ``since`` (an earlier answers file), what changed from it."""
         fw = self.fw
         general_ticked = {i for i in answers.ticked if i in fw.general_items}
         # a theme item is done only when the user ticked it: the general checklist sums the themes
@@ -290,8 +288,8 @@ class Recommender:
             for rid, cand in self.ranked(item_id, answers, per_gap):
                 record = self.records[rid]
                 recs.append(Recommendation(
-                    id=rid, kind=record.kind, title=_title(record), country=getattr(record, "country", None),
-                    score=round(cand.score, 2), reasons=_render(cand.reasons, lang, fw)))
+                    id=rid, kind=record.kind, title=title_of(record), country=getattr(record, "country", None),
+                    score=round(cand.score, 2), reasons=render_reasons(cand.reasons, lang, fw)))
                 # a record that answers the item itself counts in full; one linked only through a
                 # factor, the theme or its text counts half, so that weak links cannot pile up
                 per_record[rid] += cand.score * (1.0 if ("item", item_id) in cand.reasons else 0.5)
@@ -300,7 +298,8 @@ class Recommender:
         return GapsReport(
             organisation=answers.organisation, country=answers.country, actor_type=answers.actor_type,
             themes=themes, general=general, general_note=answers.notes.get("general") or None, gaps=gaps,
-            recommendations=self._diversify(per_record, covers, limit),
+            recommendations=self._diversify(per_record, covers, limit), date=answers.date, respondent=answers.respondent,
+            progress=progress(answers, since, fw) if since is not None else None,
         )
 
     def _diversify(self, scores: dict[str, float], covers: dict[str, list[str]], limit: int) -> list[Overall]:
@@ -325,7 +324,7 @@ class Recommender:
         while pool and len(picked) < limit:
             rid = max(pool, key=lambda r: (adjusted(r), r))
             record = self.records[rid]
-            picked.append(Overall(id=rid, kind=record.kind, title=_title(record), country=getattr(record, "country", None),
+            picked.append(Overall(id=rid, kind=record.kind, title=title_of(record), country=getattr(record, "country", None),
                                   place=getattr(record, "place", None), score=round(pool.pop(rid), 2), covers=covers[rid]))
             if isinstance(record, Practice):
                 if record.place:
@@ -336,7 +335,7 @@ class Recommender:
         return picked
 
 
-def _render(reasons: list[tuple[str, str]], lang: str, fw: Framework) -> list[str]:
+def render_reasons(reasons: list[tuple[str, str]], lang: str, fw: Framework) -> list[str]:
     out: list[str] = []
     lang = "fr" if lang == "fr" else "en"
     for code, arg in reasons:

@@ -35,6 +35,15 @@ TEXT = {
     "g_implied": {"fr": "déduit : tous les éléments qu'il résume sont cochés",
                   "en": "implied: every item it sums up is ticked"},
     "g_open": {"fr": "non coché", "en": "not ticked"},
+    "progress": {"fr": "Progrès depuis l'évaluation précédente", "en": "Progress since the earlier assessment"},
+    "then_now": {"fr": "Avant → maintenant", "en": "Then → now"},
+    "newly_done": {"fr": "Nouvellement faits", "en": "Newly done"},
+    "no_longer": {"fr": "Plus cochés", "en": "No longer ticked"},
+    "still_gaps": {"fr": "Manques toujours ouverts", "en": "Gaps still open"},
+    "newly_open": {"fr": "Nouveaux manques (sans objet auparavant)", "en": "New gaps (not applicable before)"},
+    "none_item": {"fr": "aucun", "en": "none"},
+    "respondent": {"fr": "Répondant", "en": "Respondent"},
+    "date": {"fr": "Date", "en": "Date"},
     "still_open": {"fr": "vous l'avez coché ; ces éléments qu'il résume sont encore ouverts : {}",
                    "en": "you ticked it; these items it sums up are still open: {}"},
 }
@@ -53,6 +62,31 @@ def general_lines(report: GapsReport, lang: str) -> list[str]:
     return out
 
 
+def progress_lines(report: GapsReport, lang: str) -> list[str]:
+    """The progress section: per theme then -> now with the guide's reading, and the items that changed."""
+    p = report.progress
+    if p is None:
+        return []
+    t = {k: v[lang] for k, v in TEXT.items()}
+    when = " → ".join(str(d) if d else "?" for d in (p.since_date, p.date)) if (p.since_date or p.date) else ""
+    out = [f"## {t['progress']}" + (f" ({when})" if when else ""), "",
+           f"| {t['theme']} | {t['then_now']} | {t['reading']} |", "|---|---|---|"]
+    for th in p.themes:
+        delta = th.ticked_now - th.ticked_then
+        sign = f" ({delta:+d})" if delta else ""
+        reading = STATUS[th.status_now][lang] if th.status_now == th.status_then else \
+            f"{STATUS[th.status_then][lang]} → {STATUS[th.status_now][lang]}"
+        out.append(f"| {th.theme}. {th.title[lang]} | {th.ticked_then}/{th.total_then} → {th.ticked_now}/{th.total_now}{sign} | {reading} |")
+    out.append("")
+    for key, items in (("newly_done", p.newly_done), ("no_longer", p.no_longer_done), ("still_gaps", p.still_open),
+                       ("newly_open", p.newly_open)):
+        if key == "newly_open" and not items:
+            continue
+        out.append(f"- **{t[key]}** ({len(items)}) : {', '.join(items) or t['none_item']}" if lang == "fr"
+                   else f"- **{t[key]}** ({len(items)}): {', '.join(items) or t['none_item']}")
+    return out + [""]
+
+
 def markdown(report: GapsReport, lang: str = "fr", per_gap: int = 3) -> str:
     """The report as a Markdown document in ``lang``."""
     lang = "en" if lang == "en" else "fr"
@@ -64,7 +98,11 @@ def markdown(report: GapsReport, lang: str = "fr", per_gap: int = 3) -> str:
     if report.country:
         name = countries.name(report.country, lang)
         out.append(f"**{t['country']}** : {name}" if lang == "fr" else f"**{t['country']}:** {name}")
-    out += ["", f"## {t['overview']}", "", f"| {t['theme']} | {t['result']} | {t['reading']} |", "|---|---|---|"]
+    for key, value in (("respondent", report.respondent), ("date", report.date)):
+        if value:
+            out.append(f"**{t[key]}** : {value}  " if lang == "fr" else f"**{t[key]}:** {value}  ")
+    out += [""] + progress_lines(report, lang)
+    out += [f"## {t['overview']}", "", f"| {t['theme']} | {t['result']} | {t['reading']} |", "|---|---|---|"]
     for th in report.themes:
         result = f"{th.ticked}/{th.total}" + (f" ({th.not_applicable} {t['na']})" if th.not_applicable else "")
         out.append(f"| {th.theme}. {th.title[lang]} | {result} | {STATUS[th.status][lang]} |")
