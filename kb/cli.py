@@ -691,6 +691,33 @@ def serve(
     run(host, port, workers)
 
 
+class BookFormat(str, Enum):
+    html = "html"
+    pdf = "pdf"
+
+
+@app.command()
+def book(
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the book.")] = Lang.fr,
+    fmt: Annotated[BookFormat, typer.Option("--format", help="pdf (A4, through WeasyPrint) or html (one file).")] = BookFormat.pdf,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="File to write (default: book-LANG.FORMAT).")] = None,
+) -> None:
+    """Build the whole knowledge base as one printable book: themes, checklists, grid, glossary, index, every practice."""
+    _framework()
+    from kb.book import BookError, build
+
+    records = _records()
+    target = output or Path(f"book-{lang.value}.{fmt.value}")
+    try:
+        built = build(records, lang.value, fmt.value, target)
+    except BookError as exc:
+        err.print(f"The book was not built: {exc}", markup=False)
+        raise typer.Exit(1)
+    pages = f"{built.pages} pages, " if built.pages else ""
+    out.print(f"Wrote {target}: {pages}{built.book.practices} practices from {built.book.countries} countries, "
+              f"{built.book.references} references, in {built.seconds:.1f} s", markup=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
