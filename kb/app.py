@@ -20,6 +20,7 @@ from kb import __version__, countries
 from kb.api import router as api_router
 from kb.i18n import LANGS, lang_of, translator
 from kb.pages import router as pages_router
+from kb.publish import router as publish_router
 from kb.paths import STATIC_DIR, TEMPLATES_DIR
 from kb.service import Service, Settings
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return templates.TemplateResponse(request, "docs.html", {})
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(publish_router)  # /book, /book.pdf, /feed.atom, /start
 
     @app.middleware("http")
     async def remember_language(request: Request, call_next):

@@ -24,6 +24,7 @@ from kb.summary import STATUS, markdown
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 10
+RECENT = 6  # records in the home page's "recently added"
 
 
 def _svc(request: Request):
@@ -39,7 +40,8 @@ def home(request: Request):
     svc = _svc(request)
     countries_seen = sorted({p.country for p in svc.practices}, key=lambda c: countries.name(c, lang_of(request)))
     return render(request, "home.html", themes=svc.framework.themes, counts=svc.counts,
-                  coverage=svc.coverage, coverage_countries=countries_seen)
+                  coverage=svc.coverage, coverage_countries=countries_seen,
+                  recent=svc.timeline.latest(limit=RECENT))
 
 
 def _search_params(request: Request) -> dict[str, list[str]]:
@@ -228,8 +230,25 @@ async def checklist_download(request: Request):
 
 
 @router.get("/results", response_class=HTMLResponse)
-def results_empty(request: Request):
+def results_empty(request: Request, example: str = ""):
+    """The results page; ``?example=small-ngo`` shows the results of a worked example (see /start)."""
+    if example:
+        return _example_results(request, example)
     return render(request, "results.html", report=None)
+
+
+def _example_results(request: Request, name: str):
+    from kb.examples import get, load
+
+    svc = _svc(request)
+    try:
+        example = get(name[:60])
+    except KeyError as exc:
+        raise HTTPException(404, exc.args[0]) from None
+    answers = load(example.name)
+    report = svc.recommender.report(answers, per_gap=3, limit=10, lang=lang_of(request))
+    return render(request, "results.html", report=report, doc=answers.model_dump(exclude_none=True),
+                  status_text=STATUS, fw=svc.framework, example=example)
 
 
 @router.post("/results", response_class=HTMLResponse)

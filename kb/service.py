@@ -37,7 +37,8 @@ class Service:
         self.references = sorted((r for r in self.records if isinstance(r, Reference)),
                                  key=lambda r: (r.title.casefold(), r.id))
         self.counts = compute(self.records, self.framework)
-        ensure(settings.practices, settings.index)
+        # the generation built from these records: the book is built once per generation and kept in it
+        self.generation, _ = ensure(settings.practices, settings.index)
         self.index = SearchIndex(settings.index)
         self.recommender = Recommender(self.records, self.index, self.framework)
         self.recommender.warm()  # recommendation links are precomputed at start-up, not per request
@@ -50,6 +51,13 @@ class Service:
             for t in p.themes:
                 cells[(t, p.country)] = cells.get((t, p.country), 0) + 1
         return cells
+
+    @cached_property
+    def timeline(self):
+        """Every record's last change (added or updated), newest first: the feed and "recently added"."""
+        from kb.feed import Timeline
+
+        return Timeline(self.records)
 
     def practices_for(self, *, theme: int | None = None, country: str | None = None,
                       success_factor: str | None = None) -> list[Practice]:

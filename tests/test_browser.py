@@ -183,3 +183,62 @@ def test_screenshots_at_phone_and_desktop_widths(server, browser, width, height,
             overflow[path] = extra
     context.close()
     assert overflow == {}
+
+
+# -- the book, the first-visit path -----------------------------------------------------------------------
+
+def test_printing_the_book_hides_its_navigation(server, page):
+    from pypdf import PdfReader
+
+    page.goto(server + "/book?lang=en")
+    bar = page.locator("nav.book-bar")
+    expect(bar).to_be_visible()
+    expect(page.get_by_role("heading", name="How to use this book")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(bar).to_be_hidden()
+    assert page.locator("#theme-2-title").evaluate("h => getComputedStyle(h).breakBefore") == "page"
+    import io
+
+    printed = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+    assert abs(float(printed.pages[0].mediabox.width) - 595.3) < 1  # A4
+    text = " ".join(" ".join(p.extract_text().split()) for p in printed.pages[:3])
+    assert "Good practices for the local integration of refugees" in text and "How to use this book" in text
+    assert "Download the PDF" not in text and "Français" not in text  # the bar is not printed
+    page.emulate_media(media="screen")
+    expect(bar).to_be_visible()
+
+
+def test_start_opens_a_worked_example_in_one_click(server, page):
+    page.goto(server + "/?lang=en")
+    page.get_by_role("link", name="First visit? Start here").click()
+    expect(page.get_by_role("heading", name="Start here", exact=True)).to_be_visible()
+    page.locator("#example-polish-municipality").get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Your results")).to_be_visible()
+    expect(page.locator(".notice").first).to_contain_text("A municipality in Poland")
+    expect(page.locator("table.bars tbody tr")).to_have_count(6)
+    expect(page.locator("ul.gaps > li").first).to_be_visible()
+
+
+def test_start_book_and_an_example_pass_axe_and_fit_a_phone(server, browser, tmp_path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    out = Path(os.environ.get("KB_SCREENSHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    problems, overflow = {}, {}
+    for width, height in [(390, 844), (1280, 900)]:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        pg = context.new_page()
+        for path in ["/start?lang=en", "/start", "/book?lang=en", "/results?example=small-ngo&lang=en"]:
+            pg.goto(server + path)
+            if width == 1280:
+                bad = [v for v in axe.run(pg).response["violations"] if v.get("impact") in ("serious", "critical")]
+                if bad:
+                    problems[path] = [(v["id"], v["impact"], len(v["nodes"])) for v in bad]
+            extra = pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if extra > 2:
+                overflow[(path, width)] = extra
+        pg.goto(server + "/start?lang=en")
+        pg.screenshot(path=str(out / f"start-{width}.png"), full_page=True)
+        context.close()
+    assert problems == {} and overflow == {}
