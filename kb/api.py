@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+import yaml
+from pydantic import BaseModel, Field, ValidationError
 
 from kb.answers import Answers, AnswersError, parse_answers
 from kb.filters import FilterError, Filters
@@ -21,6 +23,7 @@ from kb.grid import GridAnswers, GridReport, parse_grid, score
 from kb.models import Practice, Reference
 from kb.recommend import GapsReport
 from kb.search import SearchResponse
+from kb.team import MAX_RESPONDENTS, TeamError, TeamReport, read_team, team_report
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_BODY = 256 * 1024
@@ -138,7 +141,35 @@ def api_taxonomy(request: Request) -> dict:
     return framework_json(_service(request).framework)
 
 
-@router.post("/gaps", response_model=GapsReport, tags=["self-assessment"], openapi_extra=_answers_schema(Answers))
+GAPS_EXAMPLE = {"ticked": ["T1-01", "T1-02", "G-01"], "not_applicable": ["T3-11"], "country": "PL",
+                "date": "2026-06-01", "respondent": "coordination team"}
+
+
+class GapsSince(BaseModel):
+    """An answers document and an earlier one, to see the progress between them."""
+
+    answers: Answers
+    since: Answers
+
+
+def _answers_or_400(raw, name: str) -> Answers:
+    """The answers of ``raw``, or a 400 naming each problem's field (under ``name.`` for a part of the body)."""
+    try:
+        return parse_answers(raw, name)
+    except AnswersError as exc:
+        prefix = "" if name == "body" else f"{name}."
+        raise HTTPException(400, "; ".join(prefix + p.render(name).split(": error: ", 1)[1] for p in exc.problems)) from None
+
+
+@router.post("/gaps", response_model=GapsReport, tags=["self-assessment"], openapi_extra={"requestBody": {
+    "required": True, "content": {
+        "application/json": {"schema": {"oneOf": [Answers.model_json_schema(), GapsSince.model_json_schema()]},
+                             "examples": {"answers": {"summary": "One answers document", "value": GAPS_EXAMPLE},
+                                          "since": {"summary": "With an earlier answers document (progress)",
+                                                    "value": {"answers": GAPS_EXAMPLE,
+                                                              "since": {"ticked": ["T1-01"], "date": "2025-06-01"}}}}},
+        "application/yaml": {"schema": {"type": "string"}},
+    }}})
 async def api_gaps(
     request: Request,
     lang: Literal["fr", "en"] = "en",
@@ -146,12 +177,71 @@ async def api_gaps(
     per_gap: Annotated[int, Query(ge=1, le=20)] = 5,
 ):
     """An answers document (JSON or YAML, the file the CLI reads) in; the `kb gaps --json` report out.
-    Nothing is stored."""
+    To see progress, send `{"answers": {...}, "since": {...}}` with an earlier answers document: the
+    report then has a `progress` section (`kb gaps NEW --since OLD`). Nothing is stored."""
+    body = await _body(request)
+    since = None
+    parsed = _envelope(body)
+    if parsed is not None:
+        answers = _answers_or_400(json.dumps(parsed["answers"], default=str), "answers")
+        since = _answers_or_400(json.dumps(parsed["since"], default=str), "since")
+    else:
+        answers = _answers_or_400(body, "body")
+    return _service(request).recommender.report(answers, per_gap=per_gap, limit=limit, lang=lang, since=since)
+
+
+def _envelope(body: bytes) -> dict | None:
+    """The {"answers": ..., "since": ...} body of a progress request, or None for a plain answers document."""
     try:
-        answers = parse_answers(await _body(request), "body")
-    except AnswersError as exc:
-        raise HTTPException(400, "; ".join(p.render("body").split(": error: ", 1)[1] for p in exc.problems)) from None
-    return _service(request).recommender.report(answers, per_gap=per_gap, limit=limit, lang=lang)
+        data = yaml.safe_load(body) if body.strip() else None
+    except yaml.YAMLError:
+        return None  # parse_answers reports the syntax error with its line
+    if isinstance(data, dict) and set(data) == {"answers", "since"}:
+        if not all(isinstance(data[k], dict) for k in ("answers", "since")):
+            raise HTTPException(400, "answers and since must each be an answers document (a mapping)")
+        return data
+    if isinstance(data, dict) and ("answers" in data or "since" in data):
+        raise HTTPException(400, 'a progress request has exactly two keys, "answers" and "since"')
+    return None
+
+
+TEAM_EXAMPLE = {"respondents": [
+    {"name": "coordinator.yaml", "answers": {"ticked": ["T1-01", "T1-02"], "respondent": "Coordinator"}},
+    {"name": "advisory.yaml", "answers": {"ticked": ["T1-01"], "respondent": "Refugee advisory group"}},
+    {"name": "partner.yaml", "answers": {"ticked": ["T1-01"], "respondent": "Partner NGO"}},
+]}
+
+
+class TeamMember(BaseModel):
+    name: str = Field(max_length=200, description="A label for the file; the answers' `respondent` wins when given.")
+    answers: dict = Field(description="An answers document (the file the CLI reads).")
+
+
+class TeamRequest(BaseModel):
+    respondents: list[TeamMember] = Field(description=f"2 to {MAX_RESPONDENTS} answers documents.")
+
+
+@router.post("/team", response_model=TeamReport, tags=["self-assessment"], openapi_extra={"requestBody": {
+    "required": True, "content": {"application/json": {"schema": TeamRequest.model_json_schema(),
+                                                       "example": TEAM_EXAMPLE}}}})
+async def api_team(request: Request, lang: Literal["fr", "en"] = "en",
+                   per_gap: Annotated[int, Query(ge=1, le=20)] = 3):
+    """Several people's answers documents in; the team view out (`kb gaps A B C --team --json`): per
+    item who ticked it, the contested items first as an agenda, a reading per theme, everyone's
+    notes, and practices for the consensus gaps first. Nothing is stored."""
+    body = await _body(request)
+    try:
+        data = TeamRequest.model_validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(x) for x in first["loc"]) or "body"
+        raise HTTPException(400, f"{where}: {first['msg']}") from None
+    files = [(m.name, json.dumps(m.answers, default=str).encode()) for m in data.respondents]
+    try:
+        team = read_team(files)
+    except TeamError as exc:
+        raise HTTPException(400, str(exc).replace("\n", "; ")) from None
+    return team_report(team, _service(request).recommender, per_gap=per_gap, lang=lang)
 
 
 @router.post("/grid", response_model=GridReport, tags=["self-assessment"], openapi_extra=_answers_schema(GridAnswers))

@@ -154,3 +154,44 @@ def test_a_plan_of_unknown_or_no_items_is_refused(recommender):
         make_plan(recommender, ["T3-09", "T9-99"])
     with pytest.raises(PlanError, match="choose at least one checklist item"):
         make_plan(recommender, [])
+
+
+# -- the API ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from fastapi.testclient import TestClient
+
+    from kb.app import Settings, create_app
+
+    return TestClient(create_app(Settings(practices=PRACTICES_DIR, index=tmp_path_factory.mktemp("web-index"))))
+
+
+def test_api_gaps_takes_an_earlier_answers_document(client):
+    import json
+
+    body = {"answers": {"ticked": ["T1-01", "T1-02"], "date": "2026-06-01"}, "since": {"ticked": ["T1-01"]}}
+    report = client.post("/api/gaps", content=json.dumps(body)).json()
+    assert report["progress"]["newly_done"] == ["T1-02"] and report["date"] == "2026-06-01"
+    bad = client.post("/api/gaps", content=json.dumps({"answers": {}, "since": {"ticked": ["T9-01"]}}))
+    assert bad.status_code == 400 and bad.json()["error"].startswith("since.ticked[0]: 'T9-01' is not a checklist item")
+    odd = client.post("/api/gaps", content=json.dumps({"answers": {"ticked": []}}))
+    assert odd.status_code == 400 and "exactly two keys" in odd.json()["error"]
+    assert client.post("/api/gaps", content=b"ticked: [T1-01]\n").json()["progress"] is None
+
+
+def test_api_team_reads_several_answers_documents(client):
+    import json
+
+    files = [{"name": name, "answers": yaml.safe_load(raw)} for name, raw in team_of_three()]
+    report = client.post("/api/team", content=json.dumps({"respondents": files})).json()
+    assert [v["item"] for v in report["agenda"]] == ["T1-02"] and report["gaps"][0]["state"] == "consensus-gap"
+    twice = client.post("/api/team", content=json.dumps({"respondents": [files[0], files[0]]}))
+    assert twice.status_code == 400 and "the same file as ana.yaml" in twice.json()["error"]
+    many = client.post("/api/team", content=json.dumps({"respondents": [
+        {"name": str(n), "answers": {"respondent": str(n)}} for n in range(MAX_RESPONDENTS + 1)]}))
+    assert many.status_code == 400 and "at most 50" in many.json()["error"]
+    assert client.post("/api/team", content=b"[1, 2]").status_code == 400
+    spec = client.get("/openapi.json").json()["paths"]
+    assert "example" in spec["/api/team"]["post"]["requestBody"]["content"]["application/json"]
+    assert "since" in spec["/api/gaps"]["post"]["requestBody"]["content"]["application/json"]["examples"]
