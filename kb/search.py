@@ -35,6 +35,7 @@ from kb.thesaurus import get_thesaurus
 MAX_QUERY_LENGTH = 500
 MAX_LIMIT = 100
 SYNONYM_BOOST = 0.5  # a thesaurus equivalent counts half as much as the word itself
+BROADER_BOOST = 0.25  # a broader concept ("logement" for "sans-abri") a quarter
 _QUERY_TOKENS = re.compile(r'"([^"]+)"|(\S+)')
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 
@@ -195,9 +196,10 @@ class SearchIndex:
     def _unit(self, text: str, is_phrase: bool, expand: bool, wanted: dict[str, set[str]]):
         """Scores and matches of a word, a thesaurus term or a quoted phrase over every document: in
         any text field, in either language, and - through the ``synonyms`` field filled at index
-        time - every record holding one of its thesaurus equivalents. A quoted phrase needs its words
-        in sequence; the words of a term ("santé mentale") need only be in the same field, as the
-        thesaurus groups are indexed. None when the text has no index token."""
+        time - every record holding one of its thesaurus equivalents or, weaker, a term of a broader
+        group. A quoted phrase needs its words in sequence; the words of a term ("santé mentale")
+        need only be in the same field, as the thesaurus groups are indexed. None when the text has
+        no index token."""
         cols = self._cols
         scores = np.zeros(cols.n, dtype=np.float32)
         found = False
@@ -217,10 +219,12 @@ class SearchIndex:
             if field[-3:] in ("_fr", "_en"):
                 wanted[field[-2:]].update(tokens)
         if expand:
-            for n in get_thesaurus().groups_of(text):  # one term per group, weaker than the user's own word
-                ids, s = cols.term("synonyms", f"g{n}")
-                scores[ids] += SYNONYM_BOOST * s
-                found = True
+            thesaurus = get_thesaurus()
+            for boost, groups in ((SYNONYM_BOOST, thesaurus.groups_of(text)), (BROADER_BOOST, thesaurus.broader_of(text))):
+                for n in groups:  # one term per group, weaker than the user's own word
+                    ids, s = cols.term("synonyms", f"g{n}")
+                    scores[ids] += boost * s
+                    found = True
         return (scores, scores > 0) if found else None
 
     def _units(self, parts: list[tuple[str, bool]], wanted: dict[str, set[str]]) -> list[Unit]:

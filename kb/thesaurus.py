@@ -6,9 +6,9 @@ few records of its own also reaches the broader concept's records, with a lower 
 
 Loading checks the file and raises ``ThesaurusError`` naming the file, line, group and problem.
 Analysing several thousand terms costs a few tenths of a second, so ``get_thesaurus`` keeps the
-analysed thesaurus in a cache folder (``$KB_CACHE_DIR``, else ``$XDG_CACHE_HOME`` or ``~/.cache``,
-then ``integration-practices-kb/``), keyed by the file's bytes and the analysis version; when the
-folder cannot be written, it analyses the file each time.
+analysed thesaurus in a cache folder (``$KB_CACHE_DIR``, else ``.cache/`` in the index folder, the one
+place the project writes to), keyed by the file's bytes and the analysis version; when the folder
+cannot be written, it analyses the file each time.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.analysis import ANALYSIS_VERSION, fold, index_term, terms_of
-from kb.paths import FRAMEWORK_DIR
+from kb.paths import FRAMEWORK_DIR, index_dir
 from kb.yamlsource import parse
 
 _WORD_RE = re.compile(r"\w+")  # the analyzers' tokenizer (kb.analysis._WORDS)
@@ -281,10 +281,7 @@ def load_thesaurus(path: Path, raw: bytes | None = None) -> Thesaurus:
 
 
 def _cache_path(raw: bytes) -> Path:
-    folder = os.environ.get("KB_CACHE_DIR")
-    if not folder:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        folder = os.path.join(base, "integration-practices-kb")
+    folder = os.environ.get("KB_CACHE_DIR") or str(index_dir() / ".cache")
     digest = hashlib.sha256(raw + f"\0analysis={ANALYSIS_VERSION};cache={_CACHE_VERSION}".encode()).hexdigest()
     return Path(folder) / f"thesaurus-{digest[:32]}.json"
 
