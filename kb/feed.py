@@ -32,7 +32,6 @@ class Change:
     record: Practice | Reference
     date: dt.date
     kind: str  # "added" or "updated"
-    facets: dict[str, list[str]]
 
     def title(self, lang: str) -> str:
         r = self.record
@@ -44,15 +43,15 @@ class Change:
 
     def matches(self, filters: Filters) -> bool:
         """Whether the record passes the filters (values of one facet OR-ed, facets AND-ed, as in search)."""
-        return all(set(values) & set(self.facets.get(facet, [])) for facet, values in filters.values.items())
+        facets = facet_values(self.record)  # only when filtering: the home page's list needs none
+        return all(set(values) & set(facets.get(facet, [])) for facet, values in filters.values.items())
 
 
 class Timeline:
     """Every record's last change, newest first; built once from the records a service loaded."""
 
     def __init__(self, records: list[Practice | Reference]):
-        changes = [Change(r, r.last_verified, "updated" if r.last_verified > r.added else "added", facet_values(r))
-                   for r in records]
+        changes = [Change(r, r.last_verified, "updated" if r.last_verified > r.added else "added") for r in records]
         # newest first; on the same day, additions before updates, then by id for a stable order
         changes.sort(key=lambda c: (-c.date.toordinal(), c.kind != "added", c.record.id))
         self.changes = changes
@@ -61,7 +60,7 @@ class Timeline:
         """The ``limit`` newest changes among the records the filters keep."""
         out: list[Change] = []
         for change in self.changes:
-            if filters is None or change.matches(filters):
+            if not filters or change.matches(filters):
                 out.append(change)
                 if len(out) >= limit:
                     break
