@@ -116,6 +116,11 @@ def terms_of(text: str, lang: str) -> set[str]:
     return {t for t in (index_term(w.lower(), lang, stems) for w in set(_WORD_RE.findall(text))) if t}
 
 
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` in order, as the tokenizer splits them."""
+    return _WORD_RE.findall(text)
+
+
 def surface_words(text: str) -> set[str]:
     """Words of three letters or more, as the tokenizer splits them, folded: the vocabulary typos are
     corrected against."""

@@ -36,7 +36,7 @@ from kb.paths import FRAMEWORK_DIR, index_dir, practices_dir
 from kb.thesaurus import get_thesaurus
 from kb.validate import RecordsError, check_paths, collect
 
-INDEX_SCHEMA_VERSION = 4
+INDEX_SCHEMA_VERSION = 5
 FACETS = ("theme", "country", "success_factor", "dimension", "target_group", "sector", "actor_type", "kind")
 TEXT_FIELDS = ("title_fr", "title_en", "body_fr", "body_en", "names", "tags_fr", "tags_en", "synonyms")
 
@@ -54,7 +54,8 @@ def schema() -> Schema:
         names=TEXT(analyzer=names, field_boost=2.0),
         tags_fr=TEXT(analyzer=fr, field_boost=0.5),
         tags_en=TEXT(analyzer=en, field_boost=0.5),
-        synonyms=KEYWORD(commas=True, field_boost=0.5),  # thesaurus groups present in the record (kb/thesaurus.py)
+        # thesaurus groups present in the record, each as often as it occurs (title twice): kb/thesaurus.py
+        synonyms=KEYWORD(commas=True, scorable=True, field_boost=0.5),
         theme=KEYWORD(commas=True),
         country=KEYWORD(commas=True),
         success_factor=KEYWORD(commas=True),
@@ -129,9 +130,10 @@ def document(record: Practice | Reference, framework: Framework | None = None) -
             doc[name] = ",".join(facets[name])
     from kb.thesaurus import get_thesaurus
 
-    groups = get_thesaurus().groups_in(f"{title_fr} {body_fr} {tags_fr}", f"{title_en} {body_en} {tags_en}")
+    groups = get_thesaurus().group_counts(f"{title_fr} {title_fr} {body_fr} {tags_fr}",
+                                          f"{title_en} {title_en} {body_en} {tags_en}")
     if groups:
-        doc["synonyms"] = ",".join(f"g{n}" for n in groups)
+        doc["synonyms"] = ",".join(f"g{n}" for n, count in sorted(groups.items()) for _ in range(count))
     return doc
 
 

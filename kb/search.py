@@ -36,6 +36,9 @@ MAX_QUERY_LENGTH = 500
 MAX_LIMIT = 100
 SYNONYM_BOOST = 0.5  # a thesaurus equivalent counts half as much as the word itself
 BROADER_BOOST = 0.25  # a broader concept ("logement" for "sans-abri") a quarter
+# French question words (English ones are stop words already), left out of a query of several words
+QUESTION_WORDS = frozenset({"comment", "quel", "quels", "quelle", "quelles", "pourquoi", "quoi", "combien", "lequel",
+                            "laquelle", "lesquels", "lesquelles", "est-ce"})
 _QUERY_TOKENS = re.compile(r'"([^"]+)"|(\S+)')
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 
@@ -234,6 +237,8 @@ class SearchIndex:
         for text, is_phrase, expand in self.group(parts):
             if not is_phrase and not _content(text):
                 continue  # "au", "the": a stop word in one language is no search word in the other
+            if not is_phrase and len(parts) > 1 and fold(text) in QUESTION_WORDS:
+                continue  # "comment consulter les réfugiés": the question word asks, it does not search
             found = self._unit(text, is_phrase, expand, wanted)
             if found is not None:
                 units.append(Unit(text, is_phrase, *found))
@@ -285,9 +290,10 @@ class SearchIndex:
         full = int(np.count_nonzero(mask & (missing == 0)))
         coverage = matched / float(rarity.sum())
         weighted = scores * coverage
-        # tiers by words missing, best score first within a tier
+        # the records matching every word first; then the others by score times the share of the
+        # query's rarity they cover, so missing a common word costs less than missing a rare one
         top = float(weighted[mask].max()) + 1.0 if mask.any() else 1.0
-        order = weighted.astype(np.float64) - missing.astype(np.float64) * top
+        order = weighted.astype(np.float64) - (missing > 0) * top
         if absent:
             full = 0
         return Match(scores, mask, order, units + absent, full, wanted)

@@ -20,7 +20,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from kb.analysis import ANALYSIS_VERSION, fold, index_term, terms_of
+from kb.analysis import ANALYSIS_VERSION, fold, index_term, terms_of, words_of
 from kb.paths import FRAMEWORK_DIR, index_dir
 from kb.yamlsource import parse
 
@@ -148,6 +148,28 @@ class Thesaurus:
                     if n not in found and term <= stems:
                         found.add(n)
         return sorted(found)
+
+    def group_counts(self, fr_text: str, en_text: str, most: int = 8) -> dict[int, int]:
+        """How often each group present in the texts occurs in them (``groups_in``'s groups): one per
+        occurrence of a one-word term, one per multi-word term present; at most ``most``. Indexed as
+        the group's frequency, so a record about housing outranks one that names it once."""
+        present = self.groups_in(fr_text, en_text)
+        counts = dict.fromkeys(present, 0)
+        for lang, text in (("fr", fr_text), ("en", en_text)):
+            stems = 2 if lang == "fr" else 1
+            single, multi = self._single[lang], self._multi[lang]
+            words = [index_term(w.lower(), lang, stems) for w in words_of(text)]
+            found = set(words)
+            for word in words:
+                for n in single.get(word, ()):
+                    counts[n] += 1
+            seen: set[tuple[frozenset[str], int]] = set()  # "logement social", "logements sociaux": one term
+            for word in found:
+                for term, n in multi.get(word, ()):
+                    if n in counts and (term, n) not in seen and term <= found:
+                        seen.add((term, n))
+                        counts[n] += 1
+        return {n: max(1, min(most, c)) for n, c in counts.items()}
 
     def groups_in_slow(self, fr_text: str, en_text: str) -> list[int]:
         """``groups_in`` as a loop over every group: the reference the fast version is tested against."""

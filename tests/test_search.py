@@ -134,6 +134,23 @@ def test_a_word_no_record_holds_is_reported_missing_without_hiding_the_others(ix
     assert all(h.missing == ["xyzzyq"] for h in result.results) and result.full_matches == 0
 
 
+def test_a_record_about_a_concept_outranks_one_that_names_it_once(ix):
+    # "HLM" is in no record: its thesaurus group (social housing) and the broader one (housing) are;
+    # the records about housing come before those that mention it in passing
+    top = [h.id for h in ix.search("HLM", limit=3).results]
+    housing = {"pl-welcome-home-housing", "pl-lublin-family-support-housing", "it-ciac-tandem-housing",
+               "pl-warsaw-witek-family-support"}
+    assert set(top) <= housing
+    assert ix.search("sans-abri").results[0].id == "pl-welcome-home-housing"  # the record naming homelessness
+    assert ix.search("drug abuse").results[0].id == "gr-kethea-addiction-support"
+
+
+def test_a_french_question_word_does_not_search(ix):
+    asked = ix.search("comment consulter les réfugiés", limit=100)
+    plain = ix.search("consulter les réfugiés", limit=100)
+    assert asked.results and [h.id for h in asked.results] == [h.id for h in plain.results]
+
+
 def test_quoted_phrases_are_stricter_than_words(ix):
     phrase = ids(ix, '"garde d’enfants"')
     words = ids(ix, "garde enfants")

@@ -325,3 +325,16 @@ def test_get_thesaurus_works_when_its_cache_folder_cannot_be_written(tmp_path, m
         assert get_thesaurus(path).expand("logement") == ["housing"]
     finally:
         get_thesaurus.cache_clear()
+
+
+def test_group_counts_count_each_occurrence_of_a_group_present_in_the_texts():
+    th = thesaurus()
+    fr = "Le logement social, puis d'autres logements ; un hébergement. Santé mentale."
+    counts = th.group_counts(fr, "Housing.")
+    housing = th.groups_of("logement")[0]
+    social = th.groups_of("logement social")[0]
+    mental = th.groups_of("santé mentale")[0]
+    assert set(counts) == set(th.groups_in(fr, "Housing."))
+    assert counts[housing] == 4  # logement, logements, hébergement, housing
+    assert counts[social] == 1 and counts[mental] == 1
+    assert max(th.group_counts("logement " * 50, "", most=8).values()) == 8
