@@ -31,8 +31,8 @@ from kb.search import SearchIndex
 
 # Overall recall@5 the engine must keep on tests/relevance/queries.yaml: the value measured on the
 # current code, rounded down to 2 decimals. It is raised as the engine improves, never lowered to let
-# a change through. History: 0.69 at 46bc54a (docs/relevance.md), 0.73 at b8939e4.
-FLOOR = 0.73
+# a change through. History: 0.69 at 46bc54a (docs/relevance.md), 0.73 at b8939e4, 0.75 at 3ccc920.
+FLOOR = 0.75
 
 
 # -- metrics on hand-made rankings -------------------------------------------------------------
