@@ -34,6 +34,7 @@ from kb.thesaurus import get_thesaurus
 
 MAX_QUERY_LENGTH = 500
 MAX_LIMIT = 100
+MAX_CORRECTIONS = 8  # unknown words of one query looked up for a correction, at most
 SYNONYM_BOOST = 0.5  # a thesaurus equivalent counts half as much as the word itself
 BROADER_BOOST = 0.25  # a broader concept ("logement" for "sans-abri") a quarter
 # French question words (English ones are stop words already), left out of a query of several words
@@ -374,10 +375,12 @@ class SearchIndex:
         """The query with each unknown word replaced by its most plausible correction, or None."""
         changed = False
         out = []
+        tried = 0
         for text, is_phrase in parts:
-            if is_phrase or len(text) < 3 or text.isdigit() or self._known(text):
+            if is_phrase or len(text) < 3 or text.isdigit() or tried >= MAX_CORRECTIONS or self._known(text):
                 out.append(f'"{text}"' if is_phrase else text)
                 continue
+            tried += 1
             found = candidates(text, self._vocab, self._frequency)
             if found:
                 out.append(found[0].word)

@@ -98,18 +98,41 @@ class Alternatives(BaseModel):
     links: list[Link] = Field(default_factory=list, description="Themes and success factors whose names match.")
 
 
+@lru_cache(maxsize=2)
+def _terms(thesaurus) -> tuple[list[str], list[str]]:
+    """The thesaurus's distinct terms and their folded forms, made once per thesaurus."""
+    terms = list(dict.fromkeys(t for group in thesaurus.groups for t in group))
+    return terms, [fold(t) for t in terms]
+
+
 def nearest_terms(query: str, limit: int = 8) -> list[str]:
     """Thesaurus terms closest to ``query`` (as a whole or word by word), best first."""
     folded = fold(query)
-    terms = list(dict.fromkeys(t for group in get_thesaurus().groups for t in group))
-    folded_terms = [fold(t) for t in terms]
+    terms, folded_terms = _terms(get_thesaurus())
     scored: dict[int, float] = {}
-    words = [w for w in folded.replace("-", " ").split() if len(w) > 2] or [folded]
-    for text in dict.fromkeys([folded, *words]):
+    words = [w for w in folded.replace("-", " ").split() if len(w) > 2][:8] or [folded]
+    for text in dict.fromkeys([folded[:100], *words]):
         for _, score, n in process.extract(text, folded_terms, scorer=fuzz.ratio, score_cutoff=70, limit=limit):
             scored[n] = max(scored.get(n, 0.0), score)
     ranked = sorted(scored, key=lambda n: (-scored[n], terms[n]))
     return [terms[n] for n in ranked if folded_terms[n] != folded][:limit]
+
+
+@lru_cache(maxsize=1)
+def _named() -> list[tuple[Link, frozenset[str], tuple[str, ...]]]:
+    """Every theme and success factor with the stems and the long words of its names, made once."""
+    fr, en = french_analyzer(), english_analyzer()
+    out = []
+    for theme in get_framework().themes:
+        named = [(Link(kind="theme", id=str(theme.number), theme=theme.number,
+                       name={"fr": theme.title.fr, "en": theme.title.en}), theme.title)]
+        named += [(Link(kind="success_factor", id=sf.id, theme=theme.number, name={"fr": sf.name.fr, "en": sf.name.en}),
+                   sf.name) for sf in theme.success_factors]
+        for link, name in named:
+            stems = frozenset(analyze(fr, name.fr)) | frozenset(analyze(en, name.en))
+            words = tuple(w for w in fold(f"{name.fr} {name.en}").replace("-", " ").replace("'", " ").split() if len(w) > 4)
+            out.append((link, stems, words))
+    return out
 
 
 def matching_links(query: str, limit: int = 6) -> list[Link]:
@@ -119,24 +142,16 @@ def matching_links(query: str, limit: int = 6) -> list[Link]:
     own = set(analyze(fr, query)) | set(analyze(en, query))
     related: set[str] = set()
     thesaurus = get_thesaurus()
-    words = [w for w in fold(query).replace("-", " ").split() if len(w) > 2]
+    words = [w for w in fold(query).replace("-", " ").split() if len(w) > 2][:8]
     for word in words:
         for term in thesaurus.expand(word):
             related |= set(analyze(fr, term)) | set(analyze(en, term))
-    fw = get_framework()
     found: list[tuple[float, Link]] = []
-    for theme in fw.themes:
-        named = [(Link(kind="theme", id=str(theme.number), theme=theme.number,
-                       name={"fr": theme.title.fr, "en": theme.title.en}), theme.title)]
-        named += [(Link(kind="success_factor", id=sf.id, theme=theme.number, name={"fr": sf.name.fr, "en": sf.name.en}),
-                   sf.name) for sf in theme.success_factors]
-        for link, name in named:
-            stems = set(analyze(fr, name.fr)) | set(analyze(en, name.en))
-            name_words = [w for w in fold(f"{name.fr} {name.en}").replace("-", " ").replace("'", " ").split() if len(w) > 4]
-            typo = sum(1 for w in words if len(w) > 4 and any(
-                DamerauLevenshtein.distance(w, n) <= max_edits(w) for n in name_words))
-            score = 3 * len(own & stems) + len(related & stems) + 2 * typo
-            if score:
-                found.append((score, link))
+    for link, stems, name_words in _named():
+        typo = sum(1 for w in words if len(w) > 4 and any(
+            DamerauLevenshtein.distance(w, n) <= max_edits(w) for n in name_words))
+        score = 3 * len(own & stems) + len(related & stems) + 2 * typo
+        if score:
+            found.append((score, link))
     found.sort(key=lambda x: (-x[0], x[1].kind != "theme", x[1].theme, x[1].id))
     return [link for _, link in found[:limit]]
