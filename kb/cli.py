@@ -436,7 +436,12 @@ def checklist(
 
 @app.command()
 def gaps(
-    file: Annotated[Path, typer.Argument(help="Answers file (YAML or JSON; - for standard input).")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Answers file (YAML or JSON; - for standard "
+                                                "input); with --team, one file per respondent.")],
+    since: Annotated[Optional[Path], typer.Option("--since", help="An earlier answers file of the same organisation: "
+                                                  "show what changed since.")] = None,
+    team: Annotated[bool, typer.Option("--team", help="Read the files as a team's answers (2 to 50): who ticked what, "
+                                       "the contested items first.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     as_markdown: Annotated[bool, typer.Option("--markdown", help="Print the personalised summary as Markdown.")] = False,
     limit: Annotated[int, typer.Option(min=1, max=50, help="Length of the overall list.")] = 10,
@@ -445,19 +450,34 @@ def gaps(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the output.")] = Lang.fr,
     index_dir: IndexDirOption = None,
 ) -> None:
-    """Where your answers stand, theme by theme, and the practices that answer each gap, with reasons."""
+    """Where your answers stand, theme by theme, and the practices that answer each gap, with reasons;
+    with --since, the progress from an earlier file; with --team, several people's answers side by side."""
     _framework()
     from kb.answers import parse_answers
     from kb.filters import FilterError, resolve
 
-    answers = _read_input(file, parse_answers)
+    code = None
     if country:
         try:
-            answers.country = resolve("country", country)
+            code = resolve("country", country)
         except FilterError as exc:
             err.print(f"error: --country: {str(exc).split(': ', 1)[1]}", markup=False)
             raise typer.Exit(2)
-    report = _recommender(index_dir).report(answers, per_gap=per_gap, limit=limit, lang=lang.value)
+    if team:
+        if since is not None:
+            err.print("error: --since compares two files of one organisation; it does not go with --team", markup=False)
+            raise typer.Exit(2)
+        _team(files, code, as_json, as_markdown, per_gap, lang.value, index_dir)
+        return
+    if len(files) > 1:
+        err.print(f"error: {len(files)} answers files given: add --team to read them as a team's answers, "
+                  "or give one file (and an earlier one with --since)", markup=False)
+        raise typer.Exit(2)
+    answers = _read_input(files[0], parse_answers)
+    earlier = _read_input(since, parse_answers) if since is not None else None
+    if code:
+        answers.country = code
+    report = _recommender(index_dir).report(answers, per_gap=per_gap, limit=limit, lang=lang.value, since=earlier)
     if as_json:
         _print_json(report.model_dump(mode="json"))
     elif as_markdown:
@@ -465,7 +485,152 @@ def gaps(
 
         sys.stdout.write(markdown(report, lang.value, per_gap=per_gap))
     else:
+        if report.progress is not None:
+            _print_progress(report, lang.value)
         _print_gaps(report, lang.value, per_gap)
+
+
+def _team(files: list[Path], country: str | None, as_json: bool, as_markdown: bool, per_gap: int, lang: str,
+          index_dir: Path | None) -> None:
+    """`kb gaps A B C --team`: read the files (names label those without a respondent), print the team view."""
+    from kb.team import MAX_RESPONDENTS, TeamError, read_team, team_markdown, team_report
+
+    if len(files) > MAX_RESPONDENTS:  # said before reading ten thousand files
+        err.print(f"error: {len(files)} files given; a team view takes at most {MAX_RESPONDENTS}", markup=False)
+        raise typer.Exit(2)
+    raw = []
+    for path in files:
+        try:
+            raw.append((path.name if str(path) != "-" else "stdin",
+                        path.read_bytes() if str(path) != "-" else sys.stdin.buffer.read()))
+        except OSError as exc:
+            err.print(f"error: {path}: cannot be read: {exc.strerror or exc}", markup=False)
+            raise typer.Exit(2)
+    try:
+        members = read_team(raw)
+    except TeamError as exc:
+        for line in str(exc).splitlines():  # each file's problems as `kb validate` prints them
+            err.print(line if ": error: " in line else f"error: {line}", markup=False)
+        raise typer.Exit(2)
+    if country:
+        for _, answers in members:
+            answers.country = country
+    report = team_report(members, _recommender(index_dir), per_gap=per_gap, lang=lang)
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+    elif as_markdown:
+        sys.stdout.write(team_markdown(report, lang, per_gap=per_gap))
+    else:
+        _print_team(report, lang, per_gap)
+
+
+def _print_progress(report, lang: str) -> None:
+    from kb.summary import STATUS, TEXT
+
+    p = report.progress
+    t = {k: v[lang] for k, v in TEXT.items()}
+    when = " → ".join(str(d) if d else "?" for d in (p.since_date, p.date)) if (p.since_date or p.date) else ""
+    out.print(f"[bold]{t['progress']}[/bold]" + (f" ({when})" if when else ""))
+    table = Table(box=None, pad_edge=False)
+    table.add_column(t["theme"])
+    table.add_column(t["then_now"], justify="right")
+    table.add_column(t["reading"])
+    for th in p.themes:
+        delta = f" ({th.delta:+d})" if th.delta else ""
+        reading = STATUS[th.status_now][lang] if th.status_now == th.status_then else \
+            f"{STATUS[th.status_then][lang]} → {STATUS[th.status_now][lang]}"
+        table.add_row(f"{th.theme}. {th.title[lang]}", f"{th.ticked_then}/{th.total_then} → {th.ticked_now}/{th.total_now}{delta}",
+                      reading)
+    out.print(table)
+    fw = _framework()
+    for key, items in (("newly_done", p.newly_done), ("no_longer", p.no_longer_done), ("newly_open", p.newly_open)):
+        if key == "newly_open" and not items:
+            continue
+        out.print(f"[bold]{t[key]}[/bold] ({len(items)})" + ("" if items else f": {t['none_item']}"))
+        for item in items:
+            out.print(f"   {item}  {fw.checklist_items[item][1].text.get(lang)}", markup=False)
+    out.print(f"[bold]{t['still_gaps']}[/bold] ({len(p.still_open)}): ", end="")
+    out.print(", ".join(p.still_open) or t["none_item"], markup=False)
+    out.print()
+
+
+def _print_team(report, lang: str, per_gap: int) -> None:
+    from kb.team import TEXT
+
+    t = {k: v[lang] for k, v in TEXT.items()}
+    out.print(f"[bold]{t['title']}[/bold] — {t['respondents']}: ", end="")
+    out.print(", ".join(r.label + (f" ({r.date})" if r.date else "") for r in report.respondents), markup=False)
+    out.print(f"\n[bold]{t['agenda']}[/bold]")
+    if not report.agenda:
+        out.print(f"   {t['no_agenda']}", markup=False)
+    for v in report.agenda:
+        applicable = len(v.ticked_by) + len(v.not_ticked_by)
+        out.print(f"   {v.item}  {len(v.ticked_by)}/{applicable}  {v.text[lang]}", markup=False)
+        out.print(f"      {t['ticked_by']} {', '.join(v.ticked_by)}; {t['not_ticked_by']} {', '.join(v.not_ticked_by)}",
+                  markup=False)
+    table = Table(box=None, pad_edge=False)
+    for column in ("theme", "consensus-done", "contested", "consensus-gap", "not-applicable"):
+        table.add_column(t[column], justify="left" if column == "theme" else "right")
+    for th in report.themes:
+        table.add_row(f"{th.theme}. {th.title[lang]}", str(th.consensus_done), str(th.contested), str(th.consensus_gap),
+                      str(th.not_applicable))
+    out.print(f"\n[bold]{t['reading']}[/bold]")
+    out.print(table)
+    if report.notes:
+        out.print(f"\n[bold]{t['notes']}[/bold]")
+        for key, notes in report.notes.items():
+            out.print(f"   {t['general'] if key == 'general' else t['theme'] + ' ' + key}", markup=False)
+            for n in notes:
+                out.print(f"      {n.respondent}: {' '.join(n.text.split())}", markup=False)
+    out.print(f"\n[bold]{t['gaps']}[/bold]")
+    for gap in report.gaps:
+        out.print(f"   {gap.item} ({t[gap.state]})  {gap.text[lang]}", markup=False)
+        for rec in gap.recommendations[:per_gap]:
+            out.print(f"      → {rec.id} ({rec.country or '-'}): {'; '.join(rec.reasons)}", markup=False)
+
+
+class PlanFormat(str, Enum):
+    md = "md"
+    csv = "csv"
+
+
+@app.command()
+def plan(
+    file: Annotated[Path, typer.Argument(help="Answers file: its country and kind of organisation favour practices; "
+                                         "without --items, its gaps make the plan.")],
+    items: Annotated[Optional[str], typer.Option("--items", help="Checklist items to work on, comma-separated "
+                                                 "(T3-09,T4-10); default: every gap of FILE.")] = None,
+    fmt: Annotated[PlanFormat, typer.Option("--format", help="md (a Markdown table) or csv (opens in a spreadsheet).")] = PlanFormat.md,
+    per_item: Annotated[int, typer.Option("--per-item", min=1, max=5, help="Practices to learn from, per item.")] = 3,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the plan.")] = Lang.fr,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of printing.")] = None,
+    index_dir: IndexDirOption = None,
+) -> None:
+    """An action plan for the gaps you choose: each item, practices to learn from, empty owner, deadline and status."""
+    fw = _framework()
+    from kb.answers import parse_answers
+    from kb.plan import PlanError, gap_items, make_plan, parse_items, plan_csv, plan_markdown
+
+    answers = _read_input(file, parse_answers)
+    chosen = parse_items(items) if items is not None else gap_items(answers, fw)
+    unknown = [i for i in chosen if i not in fw.checklist_items]
+    if items is None and not chosen:
+        err.print(f"error: {file}: no gaps (every applicable item is ticked); choose items with --items", markup=False)
+        raise typer.Exit(2)
+    try:
+        if unknown or not chosen:  # refused before the index is opened
+            raise PlanError(f"not checklist items: {', '.join(unknown)} (theme items look like T3-09)" if unknown
+                            else "choose at least one checklist item for the plan")
+        made = make_plan(_recommender(index_dir), chosen, answers, per_item=per_item)
+    except PlanError as exc:
+        err.print(f"error: --items: {exc}", markup=False)
+        raise typer.Exit(2)
+    text = plan_csv(made, lang.value) if fmt is PlanFormat.csv else plan_markdown(made, lang.value)
+    if output:
+        output.write_text(text, encoding="utf-8", newline="")
+        out.print(f"Wrote {output}: {len(made.rows)} item{'s' * (len(made.rows) != 1)}", markup=False)
+    else:
+        sys.stdout.write(text)
 
 
 def _print_gaps(report, lang: str, per_gap: int) -> None:

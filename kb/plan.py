@@ -62,6 +62,15 @@ def parse_items(text: str | list[str]) -> list[str]:
     return list(dict.fromkeys(p.strip().upper() for p in parts if p and p.strip()))
 
 
+def gap_items(answers: Answers, framework=None) -> list[str]:
+    """The theme items ``answers`` leave open (neither ticked nor not applicable), in the guide's order."""
+    from kb.framework import get_framework
+
+    fw = framework or get_framework()
+    done = set(answers.ticked) | set(answers.not_applicable)
+    return [i for i in fw.checklist_items if i not in done]
+
+
 def make_plan(recommender: Recommender, items: list[str], answers: Answers | None = None, *,
               per_item: int = PER_ITEM) -> Plan:
     """A plan row for each checklist item of ``items``, with its best practices (the user's country

@@ -138,7 +138,7 @@ def team_report(team: list[tuple[str, Answers]], recommender: Recommender, *, pe
         written = [TeamNote(respondent=label, text=a.notes[key]) for label, a in team if a.notes.get(key)]
         if written:
             notes[key] = written
-    preferences = _shared_preferences([a for _, a in team])
+    preferences = shared_preferences([a for _, a in team])
     gaps = []
     for state in ("consensus-gap", "contested"):
         for v in items:
@@ -153,13 +153,15 @@ def team_report(team: list[tuple[str, Answers]], recommender: Recommender, *, pe
     return TeamReport(respondents=respondents, agenda=agenda, items=items, themes=themes, notes=notes, gaps=gaps)
 
 
-def _shared_preferences(answers: list[Answers]) -> Answers:
-    """The country and kind of organisation most respondents give, to favour practices as for one."""
+def shared_preferences(answers: list[Answers]) -> Answers:
+    """The organisation, country and kind of organisation most respondents give, to favour practices
+    as for one (and to head the team's action plan)."""
     def most(values: list[str | None]) -> str | None:
         found = Counter(v for v in values if v)
         return found.most_common(1)[0][0] if found else None
 
-    return Answers(country=most([a.country for a in answers]), actor_type=most([a.actor_type for a in answers]))
+    return Answers(organisation=most([a.organisation for a in answers]), country=most([a.country for a in answers]),
+                   actor_type=most([a.actor_type for a in answers]))
 
 
 
