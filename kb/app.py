@@ -21,6 +21,8 @@ from kb.api import router as api_router
 from kb.i18n import LANGS, lang_of, translator
 from kb.pages import router as pages_router
 from kb.publish import router as publish_router
+from kb.team_pages import router as team_router
+from kb.team_pages import too_large as team_too_large
 from kb.paths import STATIC_DIR, TEMPLATES_DIR
 from kb.service import Service, Settings
 
@@ -86,18 +88,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(publish_router)  # /book, /book.pdf, /feed.atom, /start
+    app.include_router(team_router)  # /team, /plan
 
     @app.middleware("http")
     async def remember_language(request: Request, call_next):
         if request.method == "HEAD":  # monitors and crawlers: answer as GET (the server drops the body)
             request.scope["method"] = "GET"
         length = request.headers.get("content-length")
+        response = None
         if request.method in ("POST", "PUT", "PATCH"):
             if length is None:
-                return error_response(request, 411, "a request body needs a Content-Length header")
-            if not length.isdigit() or int(length) > MAX_REQUEST_BYTES:
-                return error_response(request, 413, f"request body larger than {MAX_REQUEST_BYTES // 1024} KiB")
-        response = await call_next(request)
+                response = error_response(request, 411, "a request body needs a Content-Length header")
+            elif not length.isdigit() or int(length) > MAX_REQUEST_BYTES:
+                if request.url.path == "/team":  # many files at once: the reason on the upload page itself
+                    response = team_too_large(request, MAX_REQUEST_BYTES // 1024)
+                else:
+                    response = error_response(request, 413, f"request body larger than {MAX_REQUEST_BYTES // 1024} KiB")
+        if response is None:
+            response = await call_next(request)
         for header, value in SECURITY_HEADERS.items():
             response.headers.setdefault(header, value)
         lang = request.query_params.get("lang")

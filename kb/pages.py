@@ -10,15 +10,16 @@ import json
 from urllib.parse import urlencode
 
 import yaml
-from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from kb import countries
-from kb.answers import AnswersError, parse_answers
+from kb.answers import MAX_ANSWERS_BYTES, Answers, AnswersError, parse_answers
 from kb.api import record_or_404
 from kb.filters import FACET_PARAMS, FilterError, Filters
 from kb.grid import parse_grid, score
-from kb.i18n import lang_of
+from kb.i18n import lang_of, translator
 from kb.models import Practice
 from kb.summary import STATUS, markdown
 
@@ -184,8 +185,8 @@ def _form_answers(form) -> dict:
     doc = {"ticked": list(dict.fromkeys(form.getlist("ticked")))[:200],
            "not_applicable": [i for i in dict.fromkeys(form.getlist("not_applicable")) if i not in form.getlist("ticked")][:200],
            "notes": notes}
-    for key in ("organisation", "country", "actor_type"):
-        value = (form.get(key) or "").strip()
+    for key in ("organisation", "country", "actor_type", "date", "respondent"):
+        value = str(form.get(key) or "").strip()
         if value:
             doc[key] = value[:200]
     return doc
@@ -251,8 +252,29 @@ def _example_results(request: Request, name: str):
                   status_text=STATUS, fw=svc.framework, example=example)
 
 
+async def _earlier_answers(form, lang: str) -> tuple[Answers | None, list[str]]:
+    """The earlier answers to compare with: an uploaded ``since_file`` (the compare form), else the
+    ``since_doc`` a progress page carries in its forms; with the problems when it cannot be read."""
+    upload = form.get("since_file")
+    if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+        raw = await upload.read(MAX_ANSWERS_BYTES + 1)
+        name = upload.filename or "since"
+    elif form.get("since_doc"):
+        raw, name = str(form.get("since_doc")).encode("utf-8"), "since"
+    elif form.get("compare"):
+        return None, ["since_file: " + translator(lang)("compare_choose")]
+    else:
+        return None, []
+    try:
+        return parse_answers(raw, name), []
+    except AnswersError as exc:
+        return None, [p.render(exc.name) for p in exc.problems]
+
+
 @router.post("/results", response_class=HTMLResponse)
 async def results_page(request: Request):
+    """The results of the posted answers; with an earlier answers file (``since_file``, or ``since_doc``),
+    the progress from it. Both are read in the request and kept nowhere."""
     svc = _svc(request)
     lang = lang_of(request)
     form = await request.form()
@@ -261,11 +283,14 @@ async def results_page(request: Request):
         answers = parse_answers(json.dumps(doc), "form")
     except AnswersError as exc:
         return _checklist(request, answers=doc, errors=[p.render(exc.name) for p in exc.problems], status_code=400)
-    report = svc.recommender.report(answers, per_gap=3, limit=10, lang=lang)
+    since, compare_errors = await _earlier_answers(form, lang)
+    report = svc.recommender.report(answers, per_gap=3, limit=10, lang=lang, since=since)
     if form.get("format") == "md":
         return Response(markdown(report, lang), media_type="text/markdown; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="summary.md"'})
-    return render(request, "results.html", report=report, doc=doc, status_text=STATUS, fw=svc.framework)
+    since_doc = json.dumps(since.model_dump(mode="json", exclude_none=True), ensure_ascii=False) if since else None
+    return render(request, "results.html", status_code=400 if compare_errors else 200, report=report, doc=doc,
+                  since_doc=since_doc, compare_errors=compare_errors, status_text=STATUS, fw=svc.framework)
 
 
 @router.get("/grid", response_class=HTMLResponse)

@@ -4,16 +4,18 @@
 (function () {
   "use strict";
   var KEY = "kb-answers-v1";
+  var FIELDS = ["organisation", "country", "actor_type", "date", "respondent"];
   var form = document.getElementById("checklist");
   if (!form || !window.localStorage) { return; }
 
   function collect() {
-    var data = { ticked: [], not_applicable: [], notes: {}, organisation: "", country: "", actor_type: "" };
+    var data = { ticked: [], not_applicable: [], notes: {}, organisation: "", country: "", actor_type: "", date: "",
+                 respondent: "" };
     Array.prototype.forEach.call(form.elements, function (el) {
       if (el.name === "ticked" && el.checked) { data.ticked.push(el.value); }
       else if (el.name === "not_applicable" && el.checked) { data.not_applicable.push(el.value); }
       else if (el.name && el.name.indexOf("note_") === 0 && el.value) { data.notes[el.name.slice(5)] = el.value; }
-      else if (el.name === "organisation" || el.name === "country" || el.name === "actor_type") { data[el.name] = el.value; }
+      else if (FIELDS.indexOf(el.name) !== -1) { data[el.name] = el.value; }
     });
     return data;
   }
@@ -23,7 +25,7 @@
       if (el.name === "ticked") { el.checked = data.ticked.indexOf(el.value) !== -1; }
       else if (el.name === "not_applicable") { el.checked = data.not_applicable.indexOf(el.value) !== -1; }
       else if (el.name && el.name.indexOf("note_") === 0) { el.value = (data.notes || {})[el.name.slice(5)] || ""; }
-      else if (el.name === "organisation" || el.name === "country" || el.name === "actor_type") { el.value = data[el.name] || ""; }
+      else if (FIELDS.indexOf(el.name) !== -1) { el.value = data[el.name] || ""; }
     });
   }
 
