@@ -242,3 +242,144 @@ def test_start_book_and_an_example_pass_axe_and_fit_a_phone(server, browser, tmp
         pg.screenshot(path=str(out / f"start-{width}.png"), full_page=True)
         context.close()
     assert problems == {} and overflow == {}
+
+
+# -- the self-assessment over time and as a team, the action plan ----------------------------------
+
+def _answers(path: Path, ticked: list[str], **extra) -> str:
+    import yaml
+
+    path.write_text(yaml.safe_dump({"ticked": ticked, **extra}, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+def test_compare_two_answers_files_on_results(server, page, tmp_path):
+    now = _answers(tmp_path / "2026.yaml", ["T1-01", "T1-03", "T4-10"], date="2026-06-01", respondent="coordinator")
+    then = _answers(tmp_path / "2025.yaml", ["T1-01", "T1-02"], date="2025-06-01")
+    page.goto(server + "/checklist?lang=en")
+    page.locator("#answers_file").set_input_files(now)
+    page.get_by_role("button", name="Load", exact=True).click()
+    expect(page.locator("#date")).to_have_value("2026-06-01")
+    expect(page.locator("#respondent")).to_have_value("coordinator")
+    page.get_by_role("button", name="See my results").click()
+    page.get_by_label("Earlier answers file (YAML, JSON)").set_input_files(then)
+    page.get_by_role("button", name="Compare", exact=True).click()
+    progress = page.locator("#progress")
+    expect(progress.get_by_role("heading", level=2)).to_contain_text("Progress since the earlier assessment (2025-06-01 → 2026-06-01)")
+    expect(progress.locator("svg.pair")).to_have_count(6)
+    expect(progress.locator("#progress-newly_done li strong")).to_have_text(["T1-03", "T4-10"])
+    expect(progress.locator("#progress-no_longer li strong")).to_have_text(["T1-02"])
+    expect(progress.locator("tbody tr").nth(3)).to_contain_text("0/19 → 1/19 (+1)")
+    progress.locator("#progress-no_longer a").click()  # to its gap and the practices that answer it
+    expect(page).to_have_url(__import__("re").compile(r"#gap-T1-02$"))
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the summary (Markdown)").click()
+    summary = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "## Progress since the earlier assessment (2025-06-01 → 2026-06-01)" in summary
+
+
+def _team(tmp_path: Path) -> list[str]:
+    base = [f"T{t}-{n:02d}" for t, n in ((2, 1), (2, 2), (5, 1))]
+    return [_answers(tmp_path / "ana.yaml", base + ["T1-01", "T1-02"], respondent="Ana", notes={"1": "We survey families."}),
+            _answers(tmp_path / "bo.yaml", base + ["T1-01"], respondent="Bo", notes={"1": "Only once a year."}),
+            _answers(tmp_path / "cy.yaml", base + ["T1-01"])]
+
+
+def test_upload_three_files_to_the_team_page_one_at_a_time(server, page, tmp_path):
+    ana, bo, cy = _team(tmp_path)
+    page.goto(server + "/team?lang=en")
+    expect(page.locator("#files-hint")).to_be_visible()  # the script is running
+    for path in (ana, bo, cy):
+        page.locator("#files").set_input_files(path)  # each choice adds to the list
+    chosen = page.locator("#file-list li span")
+    expect(chosen).to_have_text(["ana.yaml", "bo.yaml", "cy.yaml"])
+    page.get_by_role("button", name="Remove bo.yaml").click()
+    expect(chosen).to_have_text(["ana.yaml", "cy.yaml"])
+    page.locator("#files").set_input_files([bo, ana])  # a file chosen again is not listed twice
+    expect(chosen).to_have_text(["ana.yaml", "cy.yaml", "bo.yaml"])
+    assert page.locator("#files").evaluate("i => i.files.length") == 3
+    page.get_by_role("button", name="See the team view").click()
+    expect(page.get_by_role("heading", name="Respondents (3)")).to_be_visible()
+    agenda = page.locator("ol.agenda > li")
+    expect(agenda).to_have_count(1)
+    expect(agenda.first).to_contain_text("T1-02")
+    expect(agenda.first).to_contain_text("1 of 3")
+    expect(agenda.first).to_contain_text("ticked by: Ana · not by: cy.yaml, Bo")  # in the order of the list
+    expect(page.locator(".notes-grid figcaption")).to_have_text(["Ana", "Bo"])
+    expect(page.locator("#team-gaps .gaps > li").first).to_contain_text("gap (consensus)")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the team view (Markdown)").click()
+    assert Path(info.value.path()).read_text(encoding="utf-8").startswith("# Team self-assessment")
+
+
+def test_the_team_page_says_why_it_refuses_files(server, page, tmp_path):
+    ana, _, _ = _team(tmp_path)
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes(Path(ana).read_bytes())
+    page.goto(server + "/team?lang=en")
+    page.locator("#files").set_input_files([ana, str(copy)])
+    page.get_by_role("button", name="See the team view").click()
+    expect(page.locator(".error")).to_contain_text("copy.yaml: the same file as ana.yaml")
+    # more than the app takes in one request: the team page says so, with the limits
+    big = [{"name": f"{n}.yaml", "mimeType": "application/yaml", "buffer": (f"respondent: '{n}'\n" + "#" * 40_000).encode()}
+           for n in range(30)]
+    page.locator("#files").set_input_files(big)
+    page.get_by_role("button", name="See the team view").click()
+    expect(page.locator(".error")).to_contain_text("larger than 1024 KiB")
+    expect(page.locator(".error")).to_contain_text("at most 50 files")
+    expect(page.get_by_role("heading", name="Team self-assessment")).to_be_visible()
+
+
+def test_download_the_action_plan_as_csv(server, page, tmp_path):
+    import csv
+    import io
+
+    page.goto(server + "/team?lang=en")
+    page.locator("#files").set_input_files(_team(tmp_path))
+    page.get_by_role("button", name="See the team view").click()
+    for item in ("T1-03", "T1-02", "T4-10"):
+        page.get_by_label(f"to the plan ({item})").check()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Plan as CSV (spreadsheet)").click()
+    assert info.value.suggested_filename == "action-plan.csv"
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["Item", "Theme", "To do"] and rows[0][-3:] == ["Owner", "Deadline", "Status"]
+    assert [r[0] for r in rows[1:]] == ["T1-03", "T4-10", "T1-02"]  # in the page's order: consensus gaps first
+    assert all(r[3] and r[-3:] == ["", "", ""] for r in rows[1:])
+    page.get_by_role("button", name="Printable plan").click()
+    expect(page.get_by_role("heading", name="Action plan")).to_be_visible()
+    expect(page.locator("table.plan tbody tr")).to_have_count(3)
+
+
+def test_team_results_and_plan_pass_axe_and_fit_a_phone(server, browser, tmp_path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems, overflow = {}, {}
+    files = _team(tmp_path)
+    for width, height in [(390, 844), (1280, 900)]:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        pg = context.new_page()
+        pg.goto(server + "/team?lang=en")
+        pg.locator("#files").set_input_files(files)
+        pg.get_by_role("button", name="See the team view").click()
+        pg.locator("#agenda").wait_for()
+        views = [("/team", None)]
+        pg.locator("#plan-T1-03").check()
+        views.append(("/plan", lambda p: p.get_by_role("button", name="Printable plan").click()))
+        views.append(("/results compare", lambda p: (p.goto(server + "/results?example=small-ngo&lang=en"),
+                                                    p.locator("#since_file").set_input_files(files[0]),
+                                                    p.get_by_role("button", name="Compare", exact=True).click())))
+        for name, go in views:
+            if go:
+                go(pg)
+            pg.wait_for_load_state()
+            if width == 1280:
+                bad = [v for v in axe.run(pg).response["violations"] if v.get("impact") in ("serious", "critical")]
+                if bad:
+                    problems[name] = [(v["id"], v["impact"], len(v["nodes"])) for v in bad]
+            extra = pg.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if extra > 2:
+                overflow[(name, width)] = extra
+        context.close()
+    assert problems == {} and overflow == {}
