@@ -327,8 +327,10 @@ def _print_results(result, lang: str) -> None:
     elif result.suggestion:
         out.print(("Did you mean" if en else "Vouliez-vous dire") + f" “{result.suggestion}” ?", markup=False)
     if result.mode == "partial":
-        out.print(f"{result.full_matches} " + ("record(s) match every word; the next ones match most of them." if en
-                  else "fiche(s) contiennent tous les mots ; les suivantes en contiennent la plupart."), markup=False)
+        from kb.i18n import translator
+
+        key = "partial_none" if not result.full_matches else "partial_one" if result.full_matches == 1 else "partial_many"
+        out.print(translator(lang)(key, full=result.full_matches), markup=False)
     shown = f"{(result.page - 1) * result.limit + 1}-{(result.page - 1) * result.limit + len(result.results)}"
     out.print(f"{result.total} " + ("results" if en else "résultats") + (f" ({shown}, page {result.page}/{result.pages})" if result.total else ""),
               markup=False)

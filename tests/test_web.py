@@ -170,7 +170,9 @@ def test_api_gaps_and_grid(client):
 
 def test_the_search_page_shows_partial_matches_and_never_a_dead_end(client):
     page = client.get("/search?q=discrimination+au+logement&lang=en").text
-    assert "record(s) match every word" in page and '<p class="meta missing">Missing : <s>' in page
+    assert "One record matches every word; the next ones match most of them" in page
+    assert '<p class="meta missing">Missing: <s>' in page
+    assert "Aucune fiche ne contient tous les mots" in client.get("/search?q=Womento+Kiron&lang=fr").text
     empty = client.get("/search?q=b%C3%A9n%C3%A9volat&country=SE&lang=fr").text
     assert "Aucun résultat" in empty and "Thématiques et facteurs de réussite qui correspondent" in empty
     assert 'href="/themes/5"' in empty and 'href="/search"' in empty
