@@ -14,15 +14,19 @@ the weights), so ranking is the same as Whoosh's own searcher for term queries.
 from __future__ import annotations
 
 import math
+import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 B, K1 = 0.75, 1.2
 CACHE_POSTINGS = 4_000_000  # postings kept decoded (8 bytes each: ~32 MB at most)
+CACHE_POSITIONS = 4_000_000  # word positions kept decoded for phrases (8 bytes each: ~32 MB at most)
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 1 for b in range(256)], dtype=np.float32)
 
 
@@ -56,6 +60,8 @@ class Columns:
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
         self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self._position_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._cached_positions = 0
         self._lock = threading.Lock()
 
     # -- per-document data ---------------------------------------------------------------------
@@ -155,13 +161,19 @@ class Columns:
 
     def phrase(self, field: str, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Documents holding ``tokens`` in sequence in ``field`` (stop words left out, as the index
-        leaves them out); the score is the sum of the words' scores."""
+        leaves them out); the score is the sum of the words' scores. Positions are compared in bulk:
+        each word's positions are ``doc << 32 | position`` keys, shifted back by the word's place in
+        the phrase, and the phrase is where the keys of every word meet."""
         docs, _ = self.all_of(field, tokens)
         if len(docs):
-            spans = [self._positions(field, t, docs) for t in tokens]
-            docs = np.array([d for d in docs.tolist()
-                             if any(all(p + k in spans[k][d] for k in range(1, len(tokens))) for p in spans[0][d])],
-                            dtype=np.int64)
+            keys: np.ndarray | None = None
+            for k, token in enumerate(sorted(set(tokens), key=lambda t: len(self.term(field, t)[0]))):
+                for place in [i for i, t in enumerate(tokens) if t == token]:
+                    shifted = self.position_keys(field, token) - place
+                    keys = shifted if keys is None else np.intersect1d(keys, shifted, assume_unique=True)
+                if keys is not None and not len(keys):
+                    break
+            docs = np.unique(keys >> 32) if keys is not None and len(keys) else np.empty(0, dtype=np.int64)
         return docs, self._sum([self.term(field, t) for t in tokens], docs)
 
     @staticmethod
@@ -172,21 +184,60 @@ class Columns:
             scores += s[np.searchsorted(ids, docs)]
         return scores
 
-    def _positions(self, field: str, token: str, docs: np.ndarray) -> dict[int, set[int]]:
-        """The positions of ``token`` in ``field`` in each of ``docs`` (sorted documents holding it)."""
-        out: dict[int, set[int]] = {}
+    def position_keys(self, field: str, token: str) -> np.ndarray:
+        """``doc << 32 | position`` for every position of ``token`` in ``field``, sorted; read once
+        and kept (at most CACHE_POSITIONS positions in all, the least recently used dropped)."""
+        key = (field, token)
+        with self._lock:
+            hit = self._position_cache.get(key)
+            if hit is not None:
+                self._position_cache.move_to_end(key)
+                return hit
+        parts = []
         for reader, offset in self.reader.leaf_readers():
-            local = docs[(docs >= offset) & (docs < offset + reader.doc_count_all())] - offset
-            if not len(local) or (field, token) not in reader:
-                continue
-            matcher = reader.postings(field, token)
-            for d in local.tolist():
-                if not matcher.is_active():
-                    break
-                matcher.skip_to(d)
-                if matcher.is_active() and matcher.id() == d:
-                    out[d + offset] = set(matcher.value_as("positions"))
-        return out
+            if (field, token) in reader:
+                ids, positions = _positions_of(reader.postings(field, token), reader.schema[field].format)
+                parts.append(((ids + offset) << 32) | positions)
+        keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        with self._lock:
+            self._position_cache[key] = keys
+            self._cached_positions += len(keys)
+            while self._cached_positions > CACHE_POSITIONS and len(self._position_cache) > 1:
+                _, old = self._position_cache.popitem(last=False)
+                self._cached_positions -= len(old)
+        return keys
+
+
+def _positions_of(matcher, fmt) -> tuple[np.ndarray, np.ndarray]:
+    """(doc of each position, position) arrays of every posting of a leaf matcher. Whoosh 3 postings
+    of the ``Positions`` format (a pickled list of gaps after a 4-byte count) are read block by block
+    and decoded in bulk; other formats posting by posting."""
+    bulk = isinstance(fmt, Positions) and type(fmt).decode_positions is Positions.decode_positions and all(
+        hasattr(matcher, a) for a in ("_read_ids", "_read_values", "_goto", "_lastblock", "_nextoffset"))
+    ids: list[int] = []
+    gaps: list[list[int]] = []
+    if bulk:
+        while True:
+            matcher._read_ids()
+            matcher._read_values()
+            ids.extend(matcher._ids)
+            gaps.extend(pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in matcher._values)
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            positions = matcher.value_as("positions")
+            gaps.append([b - a for a, b in zip([0, *positions], positions)])
+            matcher.next()
+    lengths = np.fromiter((len(g) for g in gaps), dtype=np.int64, count=len(gaps))
+    flat = np.fromiter((x for g in gaps for x in g), dtype=np.int64, count=int(lengths.sum()))
+    docs = np.repeat(np.asarray(ids, dtype=np.int64), lengths)
+    total = np.cumsum(flat)
+    starts = np.cumsum(lengths) - lengths  # where each posting's gaps begin
+    before = np.repeat(total[starts] - flat[starts], lengths) if len(flat) else total
+    return docs, total - before
 
 
 def _facet(per_doc: list[list[str]]) -> Facet:

@@ -455,3 +455,31 @@ def test_the_set_of_terms_of_a_text_is_what_the_analyzers_make(text):
     # the words as the index's tokenizer splits them (a combining accent splits, as in the index), folded
     folded = {fold(w) for w in re.findall(r"\w+", text)}
     assert surface_words(text) == {w for w in folded if len(w) >= 3 and not w.isdigit()}
+
+
+def test_phrases_compared_in_bulk_find_what_whooshs_phrase_query_finds(ix):
+    """Every 2- and 3-word run of every record's bodies and titles, and runs with a repeated word."""
+    import random
+
+    from whoosh.query import Phrase
+
+    from kb.analysis import analyze, english_analyzer, french_analyzer
+
+    rng = random.Random(7)
+    checked = 0
+    for docnum in range(ix._cols.n):
+        stored = ix._searcher.stored_fields(docnum)
+        for field, analyzer in (("body_fr", french_analyzer()), ("body_en", english_analyzer()),
+                                ("title_fr", french_analyzer()), ("title_en", english_analyzer())):
+            tokens = analyze(analyzer, stored.get(field) or "")
+            for _ in range(3):
+                if len(tokens) < 3:
+                    break
+                start, size = rng.randrange(len(tokens) - 2), rng.choice([2, 3])
+                words = tokens[start:start + size]
+                for phrase in (words, [words[0], words[0]], [words[-1], *words]):
+                    found, _ = ix._cols.phrase(field, phrase)
+                    expected = sorted(h.docnum for h in ix._searcher.search(Phrase(field, phrase), limit=None))
+                    assert found.tolist() == expected, (field, phrase)
+                    checked += 1
+    assert checked > 500
