@@ -34,6 +34,7 @@ from kb.thesaurus import get_thesaurus
 
 MAX_QUERY_LENGTH = 500
 MAX_LIMIT = 100
+MAX_PARTS = 16  # distinct words and phrases of one query searched, at most
 MAX_CORRECTIONS = 8  # unknown words of one query looked up for a correction, at most
 SYNONYM_BOOST = 0.5  # a thesaurus equivalent counts half as much as the word itself
 BROADER_BOOST = 0.25  # a broader concept ("logement" for "sans-abri") a quarter
@@ -329,16 +330,21 @@ class SearchIndex:
 
     @staticmethod
     def split(query: str) -> list[tuple[str, bool]]:
-        """(text, is_phrase) for each word or quoted phrase of ``query``."""
-        out = []
+        """(text, is_phrase) for each word or quoted phrase of ``query``: each once, the first
+        MAX_PARTS of them (a query's cost grows with its distinct words; this bounds it)."""
+        out: dict[tuple[str, bool], tuple[str, bool]] = {}
         for phrase, word in _QUERY_TOKENS.findall(query[:MAX_QUERY_LENGTH]):
             if phrase.strip():
-                out.append((phrase.strip(), True))
+                part = (phrase.strip(), True)
             else:
                 word = _ELISION.sub("", word.strip("\"'’()[]{}:;,.!?*+-~^"))
-                if word:
-                    out.append((word, False))
-        return out
+                if not word:
+                    continue
+                part = (word, False)
+            out.setdefault((fold(part[0]), part[1]), part)
+            if len(out) == MAX_PARTS:
+                break
+        return list(out.values())
 
     def _filter_mask(self, filters: Filters) -> np.ndarray:
         """Live documents with, for every filtered facet, one of the asked values."""

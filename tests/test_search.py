@@ -483,3 +483,44 @@ def test_phrases_compared_in_bulk_find_what_whooshs_phrase_query_finds(ix):
                     assert found.tolist() == expected, (field, phrase)
                     checked += 1
     assert checked > 500
+
+
+def test_the_costliest_requests_do_bounded_work(ix):
+    """A 500-character query of distinct unknown words, repeated words, the deepest page: the work is
+    counted (words searched, corrections looked up, records read), not timed."""
+    import random
+    import string
+
+    import kb.search
+    from kb.search import MAX_CORRECTIONS, MAX_PARTS, MAX_QUERY_LENGTH
+
+    rng = random.Random(11)
+    unknown = " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 9)))
+                       for _ in range(90))[:MAX_QUERY_LENGTH]
+    assert len(unknown.split()) > 2 * MAX_PARTS
+    counts = {"unit": 0, "candidates": 0, "stored": 0}
+
+    def counting(name, real):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    with patch.object(SearchIndex, "_unit", counting("unit", SearchIndex._unit)), \
+            patch.object(kb.search, "candidates", counting("candidates", kb.search.candidates)):
+        result = ix.search(unknown)
+    assert counts["unit"] <= 2 * MAX_PARTS  # the query, then at most its correction
+    assert counts["candidates"] <= MAX_CORRECTIONS
+    assert result.total == 0 and result.alternatives is not None
+
+    counts["unit"] = 0
+    with patch.object(SearchIndex, "_unit", counting("unit", SearchIndex._unit)):
+        ix.search(" ".join(["logement", "emploi", "santé"] * 40))
+    assert counts["unit"] == 3  # a repeated word is searched once
+
+    searcher = ix._searcher
+    with patch.object(searcher, "stored_fields", counting("stored", searcher.stored_fields)):
+        deep = ix.search("", page=10_000, limit=100)
+        assert deep.results == [] and counts["stored"] == 0
+        ix.search("logement", page=2, limit=5)
+        assert counts["stored"] == 5  # only the page's records are read
