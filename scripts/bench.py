@@ -576,7 +576,8 @@ def bench_fts5_independent(db: Path, mix: list, rounds: int, with_facets: bool) 
     return _kinds(times, matches)
 
 
-_MEMORY_KB = """
+# a child process's RSS before its engine is imported, once it is, and after it ran the mix once
+_MEMORY = """
 import json, sys
 from pathlib import Path
 def rss():
@@ -584,33 +585,19 @@ def rss():
         if line.startswith('VmRSS:'):
             return int(line.split()[1]) / 1024
 start = rss()
-from kb.filters import Filters
-from kb.search import SearchIndex
+{imports}
 before = rss()
 mix = json.loads(Path(sys.argv[1]).read_text())
-ix = SearchIndex(Path(sys.argv[2]))
+{open}
 for kind, q, f in mix:
-    ix.search(q, Filters.parse(f) if f else None)
-print(json.dumps({"start_mb": start, "before_mb": before, "after_mb": rss()}))
+    {search}
+print(json.dumps({{"start_mb": start, "before_mb": before, "after_mb": rss()}}))
 """
-
-_MEMORY_FTS5 = """
-import json, sys
-from pathlib import Path
-def rss():
-    for line in open('/proc/self/status'):
-        if line.startswith('VmRSS:'):
-            return int(line.split()[1]) / 1024
-start = rss()
-import sqlite3
-import bench_corpus
-before = rss()
-mix = json.loads(Path(sys.argv[1]).read_text())
-con = sqlite3.connect(sys.argv[2])
-for kind, q, f in mix:
-    bench_corpus.fts5_search(con, q, f, facets=True)
-print(json.dumps({"start_mb": start, "before_mb": before, "after_mb": rss()}))
-"""
+_MEMORY_KB = _MEMORY.format(imports="from kb.filters import Filters\nfrom kb.search import SearchIndex",
+                            open="ix = SearchIndex(Path(sys.argv[2]))",
+                            search="ix.search(q, Filters.parse(f) if f else None)")
+_MEMORY_FTS5 = _MEMORY.format(imports="import sqlite3\nimport bench_corpus", open="con = sqlite3.connect(sys.argv[2])",
+                              search="bench_corpus.fts5_search(con, q, f, facets=True)")
 
 _COLD_FTS5 = """
 import sqlite3, sys
