@@ -11,8 +11,6 @@ from kb.cli import app
 from kb.framework import get_framework
 from kb.grid import parse_grid, score
 from kb.grid import template as grid_template
-from kb.indexer import build
-from kb.paths import PRACTICES_DIR
 from kb.recommend import Recommender, status_of
 from kb.search import SearchIndex
 from kb.summary import markdown
@@ -24,10 +22,8 @@ FEEDBACK = {"T1-06", "T2-13", "T4-09", "T4-10", "T4-11", "T4-13", "T4-14"}
 
 
 @pytest.fixture(scope="module")
-def recommender(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("index")
-    build(PRACTICES_DIR, directory)
-    return Recommender(load_records(), SearchIndex(directory))
+def recommender(practices_index):
+    return Recommender(load_records(), SearchIndex(practices_index))
 
 
 def answers_ticking(items, **extra):

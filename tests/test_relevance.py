@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from kb.indexer import build
 from kb.paths import PRACTICES_DIR, ROOT
 from kb.relevance import (
     CATEGORIES,
@@ -182,10 +181,8 @@ def test_the_script_reports_a_bad_queries_file(tmp_path, capsys):
 
 # -- the floor on the real knowledge base ----------------------------------------------------------
 @pytest.fixture(scope="module")
-def real_index(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("index")
-    build(PRACTICES_DIR, directory)
-    index = SearchIndex(directory)
+def real_index(practices_index):
+    index = SearchIndex(practices_index)
     yield index
     index.close()
 

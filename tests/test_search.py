@@ -22,10 +22,8 @@ from .conftest import FIXTURES
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("index")
-    build(PRACTICES_DIR, directory)
-    return directory
+def index_dir(practices_index):
+    return practices_index
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import yaml
 
 from kb.answers import parse_answers
 from kb.framework import get_framework
-from kb.indexer import build
 from kb.paths import PRACTICES_DIR
 from kb.plan import PlanError, make_plan, parse_items, plan_csv, plan_markdown
 from kb.progress import progress
@@ -28,10 +27,8 @@ ALL_ITEMS = list(fw.checklist_items)
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("index")
-    build(PRACTICES_DIR, directory)
-    return directory
+def index_dir(practices_index):
+    return practices_index
 
 
 @pytest.fixture(scope="module")
