@@ -6,8 +6,8 @@ the names field and its thesaurus equivalents. The results are one ranked list: 
 every word first, then those missing one word of a 2-4 word query or a third of a longer one (a rare
 word weighs more than a common one); quoted phrases and filters are always required. A word absent
 from the index vocabulary is corrected with rapidfuzz ("did you mean"); the correction is offered
-only when it finds records, and shown in place of the original when that matches no record fully. Matching, scoring and facet
-counts run on arrays (kb.postings), whatever the number of matches.
+only when it finds records, and shown in place of the original when that matches no record fully.
+Matching, scoring and facet counts run on arrays (kb.postings), whatever the number of matches.
 """
 
 from __future__ import annotations
@@ -246,21 +246,13 @@ class SearchIndex:
                 units.append(Unit(text, is_phrase, *found))
         return units
 
-    def _evaluate(self, parts: list[tuple[str, bool]], mode: str, wanted: dict[str, set[str]], coord: bool = True):
-        """(scores, matches) of the words of ``parts``: all of them, or any (those matching more of
-        the words rank higher when ``coord``); None when no word has an index token."""
-        units = self._units(parts, wanted)
+    def _any(self, parts: list[tuple[str, bool]]):
+        """(summed scores, matches) of the records holding any word of ``parts``; None when no word
+        has an index token."""
+        units = self._units(parts, {"fr": set(), "en": set()})
         if not units:
             return None
-        if len(units) == 1:
-            return units[0].scores, units[0].mask
-        scores = np.sum([u.scores for u in units], axis=0)
-        if mode == "all":
-            return scores, np.logical_and.reduce([u.mask for u in units])
-        matched = np.sum([u.mask for u in units], axis=0, dtype=np.float32)
-        if coord:
-            scores *= matched / len(units)
-        return scores, matched > 0
+        return np.sum([u.scores for u in units], axis=0), np.logical_or.reduce([u.mask for u in units])
 
     def _ranked(self, parts: list[tuple[str, bool]], allowed: np.ndarray) -> Match:
         """One ranked list for the words of ``parts`` within ``allowed``: the records matching every
@@ -287,8 +279,7 @@ class SearchIndex:
         for u, w in zip(units, rarity):
             matched += w * u.mask
             missing += ~u.mask
-        mask = allowed & required & (missing <= may_miss(len(units)))
-        mask &= missing < len(units)
+        mask = allowed & required & (missing <= may_miss(len(units)))  # may_miss(n) < n: one word at least
         full = int(np.count_nonzero(mask & (missing == 0)))
         coverage = matched / float(rarity.sum())
         weighted = scores * coverage
@@ -499,7 +490,7 @@ class SearchIndex:
 
         with self._lock:
             ranked = sorted((w for w in words if rarity(w)), key=rarity)[:8]
-            found = self._evaluate([(w, False) for w in ranked], "any", {"fr": set(), "en": set()}, coord=False)
+            found = self._any([(w, False) for w in ranked])
             if found is None:
                 return []
             scores, mask = found
