@@ -69,6 +69,24 @@ def _item_ids() -> list[str]:
     return [*fw.checklist_items, *fw.general_items]
 
 
+def theme_items(answers: Answers) -> tuple[set[str], set[str]]:
+    """(ticked, not applicable) theme-checklist items of ``answers``: a general item ticks none of
+    the theme items it sums up (docs/scoring.md)."""
+    fw = get_framework()
+    ticked = {i for i in answers.ticked if i in fw.checklist_items}
+    return ticked, {i for i in answers.not_applicable if i in fw.checklist_items} - ticked
+
+
+def tally(ticked: set[str], not_applicable: set[str]) -> list[tuple[int, int, int]]:
+    """(done, applicable, not applicable) per theme, in theme order."""
+    out = []
+    for t in get_framework().themes:
+        items = [i.id for i in t.checklist]
+        na = sum(1 for i in items if i in not_applicable)
+        out.append((sum(1 for i in items if i in ticked), len(items) - na, na))
+    return out
+
+
 def read_mapping(raw: bytes | str, name: str, expected: str):
     """The parsed document (a mapping, {} when empty) of an uploaded YAML or JSON file, or AnswersError."""
     if isinstance(raw, str):

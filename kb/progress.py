@@ -10,9 +10,8 @@ import datetime
 
 from pydantic import BaseModel, Field
 
-from kb.answers import Answers
-from kb.framework import Framework, get_framework
-from kb.framework import status_of
+from kb.answers import Answers, tally, theme_items
+from kb.framework import Framework, get_framework, status_of
 
 
 class ThemeChange(BaseModel):
@@ -43,29 +42,17 @@ class Progress(BaseModel):
                                   description="Gaps now that were not applicable then.")
 
 
-def _state(answers: Answers, fw: Framework) -> tuple[set[str], set[str]]:
-    """(ticked, not applicable) theme items of ``answers``."""
-    ticked = {i for i in answers.ticked if i in fw.checklist_items}
-    na = {i for i in answers.not_applicable if i in fw.checklist_items} - ticked
-    return ticked, na
-
-
 def progress(now: Answers, since: Answers, framework: Framework | None = None) -> Progress:
     """The changes from ``since`` to ``now``, item by item and theme by theme."""
     fw = framework or get_framework()
-    ticked_now, na_now = _state(now, fw)
-    ticked_then, na_then = _state(since, fw)
+    ticked_now, na_now = theme_items(now)
+    ticked_then, na_then = theme_items(since)
     order = list(fw.checklist_items)
-    themes = []
-    for t in fw.themes:
-        items = [i.id for i in t.checklist]
-        then_total = len(items) - sum(1 for i in items if i in na_then)
-        now_total = len(items) - sum(1 for i in items if i in na_now)
-        then_done = sum(1 for i in items if i in ticked_then)
-        now_done = sum(1 for i in items if i in ticked_now)
-        themes.append(ThemeChange(theme=t.number, title={"fr": t.title.fr, "en": t.title.en},
-                                  ticked_then=then_done, total_then=then_total, status_then=status_of(then_done, then_total),
-                                  ticked_now=now_done, total_now=now_total, status_now=status_of(now_done, now_total)))
+    themes = [ThemeChange(theme=t.number, title={"fr": t.title.fr, "en": t.title.en},
+                          ticked_then=then_done, total_then=then_total, status_then=status_of(then_done, then_total),
+                          ticked_now=now_done, total_now=now_total, status_now=status_of(now_done, now_total))
+              for t, (then_done, then_total, _), (now_done, now_total, _) in
+              zip(fw.themes, tally(ticked_then, na_then), tally(ticked_now, na_now))]
     gaps_now = {i for i in order if i not in ticked_now and i not in na_now}
     gaps_then = {i for i in order if i not in ticked_then and i not in na_then}
     return Progress(

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field, computed_field
 
-from kb.answers import Answers
+from kb.answers import Answers, tally, theme_items
 from kb.framework import Framework, get_framework, status_of  # noqa: F401 (status_of: part of this module's API)
 from kb.models import Practice, Reference
 from kb.progress import Progress, progress
@@ -258,19 +258,10 @@ class Recommender:
         with ``since`` (an earlier answers file), what changed from it."""
         fw = self.fw
         general_ticked = {i for i in answers.ticked if i in fw.general_items}
-        # a theme item is done only when the user ticked it: the general checklist sums the themes
-        # up, it does not tick their items (docs/scoring.md)
-        effective = {i for i in answers.ticked if i in fw.checklist_items}
-        not_applicable = {i for i in answers.not_applicable if i in fw.checklist_items} - effective
-        themes = []
-        for t in fw.themes:
-            items = [i.id for i in t.checklist]
-            na = sum(1 for i in items if i in not_applicable)
-            done = sum(1 for i in items if i in effective)
-            total = len(items) - na
-            themes.append(ThemeResult(theme=t.number, title={"fr": t.title.fr, "en": t.title.en}, ticked=done,
-                                      total=total, not_applicable=na, status=status_of(done, total),
-                                      note=answers.notes.get(str(t.number)) or None))
+        effective, not_applicable = theme_items(answers)
+        themes = [ThemeResult(theme=t.number, title={"fr": t.title.fr, "en": t.title.en}, ticked=done, total=total,
+                              not_applicable=na, status=status_of(done, total), note=answers.notes.get(str(t.number)) or None)
+                  for t, (done, total, na) in zip(fw.themes, tally(effective, not_applicable))]
         general = []
         for g in fw.general_checklist.items:
             open_items = [i for i in g.sums_up if i not in effective and i not in not_applicable]

@@ -72,8 +72,7 @@ def progress_lines(report: GapsReport, lang: str) -> list[str]:
     out = [f"## {t['progress']}" + (f" ({when})" if when else ""), "",
            f"| {t['theme']} | {t['then_now']} | {t['reading']} |", "|---|---|---|"]
     for th in p.themes:
-        delta = th.ticked_now - th.ticked_then
-        sign = f" ({delta:+d})" if delta else ""
+        sign = f" ({th.delta:+d})" if th.delta else ""
         reading = STATUS[th.status_now][lang] if th.status_now == th.status_then else \
             f"{STATUS[th.status_then][lang]} → {STATUS[th.status_now][lang]}"
         out.append(f"| {th.theme}. {th.title[lang]} | {th.ticked_then}/{th.total_then} → {th.ticked_now}/{th.total_now}{sign} | {reading} |")
