@@ -24,7 +24,7 @@ from markupsafe import escape
 from pydantic import BaseModel, Field
 from whoosh import index as whoosh_index
 
-from kb.analysis import analyze, english_analyzer, fold, french_analyzer, index_term, name_analyzer
+from kb.analysis import analyze, english_analyzer, fold, french_analyzer, index_term, name_analyzer, terms_of
 from kb.filters import Filters
 from kb.indexer import FACETS, TEXT_FIELDS, current, read_columns
 from kb.paths import index_dir
@@ -527,7 +527,7 @@ _WORD = re.compile(r"\w+")
 def _content(word: str) -> bool:
     """Whether ``word`` is more than a stop word in French or English (a thesaurus term joined from
     query words starts and ends with one)."""
-    return bool(analyze(french_analyzer(), word) and analyze(english_analyzer(), word))
+    return bool(terms_of(word, "fr") and terms_of(word, "en"))  # the analyzers' terms, each word's cached
 
 
 _STEMS = {"fr": 2, "en": 1}  # as the analyzers stem (kb/analysis.py)
