@@ -150,11 +150,11 @@ class Thesaurus:
         return sorted(found)
 
     def group_counts(self, fr_text: str, en_text: str, most: int = 8) -> dict[int, int]:
-        """How often each group present in the texts occurs in them (``groups_in``'s groups): one per
-        occurrence of a one-word term, one per multi-word term present; at most ``most``. Indexed as
+        """How often each group present in the texts occurs in them (``groups_in``'s groups, found in
+        the same single pass): one per occurrence of a one-word term, one per multi-word term present;
+        at most ``most``. Indexed as
         the group's frequency, so a record about housing outranks one that names it once."""
-        present = self.groups_in(fr_text, en_text)
-        counts = dict.fromkeys(present, 0)
+        counts: dict[int, int] = {}
         for lang, text in (("fr", fr_text), ("en", en_text)):
             stems = 2 if lang == "fr" else 1
             single, multi = self._single[lang], self._multi[lang]
@@ -162,14 +162,14 @@ class Thesaurus:
             found = set(words)
             for word in words:
                 for n in single.get(word, ()):
-                    counts[n] += 1
+                    counts[n] = counts.get(n, 0) + 1
             seen: set[tuple[frozenset[str], int]] = set()  # "logement social", "logements sociaux": one term
             for word in found:
                 for term, n in multi.get(word, ()):
-                    if n in counts and (term, n) not in seen and term <= found:
+                    if (term, n) not in seen and term <= found:
                         seen.add((term, n))
-                        counts[n] += 1
-        return {n: max(1, min(most, c)) for n, c in counts.items()}
+                        counts[n] = counts.get(n, 0) + 1
+        return {n: min(most, c) for n, c in sorted(counts.items())}
 
     def groups_in_slow(self, fr_text: str, en_text: str) -> list[int]:
         """``groups_in`` as a loop over every group: the reference the fast version is tested against."""
