@@ -59,9 +59,10 @@ def _answers_schema(model) -> dict:
 
 
 def record_or_404(service, record_id: str):
-    if not ID_RE.match(record_id) or len(record_id) > 120 or record_id not in service.by_id:
+    record = service.record(record_id) if ID_RE.match(record_id) and len(record_id) <= 120 else None
+    if record is None:
         raise HTTPException(404, f"no record has the id {record_id!r}")
-    return service.by_id[record_id]
+    return record
 
 
 router = APIRouter(prefix="/api")
@@ -118,7 +119,7 @@ def api_practices(
         except FilterError as exc:
             raise HTTPException(400, str(exc)) from None
     items = service.practices_for(theme=theme, country=code)
-    return PracticeList(total=len(items), items=items[offset:offset + limit])
+    return PracticeList(total=len(items), items=[service.record(b.id) for b in items[offset:offset + limit]])
 
 
 @router.get("/practices/{record_id}", response_model=Practice | Reference, tags=["records"])
@@ -132,7 +133,7 @@ def api_references(request: Request, theme: Annotated[int | None, Query(ge=1, le
     """Every reference (optionally of one theme)."""
     service = _service(request)
     items = service.references_for(theme) if theme else service.references
-    return ReferenceList(total=len(items), items=items)
+    return ReferenceList(total=len(items), items=[service.record(b.id) for b in items])
 
 
 @router.get("/taxonomy", tags=["framework"])
@@ -251,7 +252,7 @@ async def api_grid(request: Request):
         answers = parse_grid(await _body(request), "body")
     except AnswersError as exc:
         raise HTTPException(400, "; ".join(p.render("body").split(": error: ", 1)[1] for p in exc.problems)) from None
-    return score(answers, _service(request).records)
+    return score(answers, _service(request).practices)
 
 
 @router.get("/export.json", tags=["exports"])
@@ -259,8 +260,8 @@ def export_json(request: Request) -> JSONResponse:
     """Every record as one JSON document."""
     service = _service(request)
     return JSONResponse(
-        {"practices": [p.model_dump(mode="json", exclude_none=True) for p in service.practices],
-         "references": [r.model_dump(mode="json", exclude_none=True) for r in service.references]},
+        {"practices": [service.record(p.id).model_dump(mode="json", exclude_none=True) for p in service.practices],
+         "references": [service.record(r.id).model_dump(mode="json", exclude_none=True) for r in service.references]},
         headers={"Content-Disposition": 'attachment; filename="integration-practices.json"'},
     )
 
@@ -277,7 +278,7 @@ def export_csv(request: Request) -> Response:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS)
     writer.writeheader()
-    for r in service.practices + service.references:
+    for r in service.full_records():
         row = {"id": r.id, "kind": r.kind, "themes": "; ".join(map(str, r.themes)),
                "source_section": r.source.section or "", "source_heading": r.source.heading or ""}
         if isinstance(r, Practice):

@@ -24,7 +24,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -304,10 +304,11 @@ def _lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def cached(generation: Path, records: list[Practice | Reference], lang: str, fmt: Format,
+def cached(generation: Path, records: Callable[[], Iterable[Practice | Reference]], lang: str, fmt: Format,
            framework: Framework | None = None) -> Path:
-    """The book for the index generation at ``generation``, built on first request and kept in
-    ``<generation>/book/``; the HTML is the web page's. It goes when the generation is pruned."""
+    """The book for the index generation at ``generation``, built on first request (from the records
+    ``records()`` gives) and kept in ``<generation>/book/``; the HTML is the web page's. It goes when
+    the generation is pruned."""
     target = generation / "book" / f"book-{lang}.{fmt}"
     if target.is_file():
         return target
@@ -320,5 +321,5 @@ def cached(generation: Path, records: list[Practice | Reference], lang: str, fmt
         raise BookError(f"cannot create {target.parent}: {exc.strerror or exc}") from None
     with _lock(target.parent / f".{target.name}.lock"):
         if not target.is_file():  # another worker may have built it while this one waited
-            build(records, lang, fmt, target, web=True, framework=framework)
+            build(list(records()), lang, fmt, target, web=True, framework=framework)
     return target

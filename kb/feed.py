@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
@@ -35,11 +36,7 @@ class Change:
 
     def title(self, lang: str) -> str:
         r = self.record
-        return r.title.get(lang) if isinstance(r, Practice) else r.title
-
-    def summary(self, lang: str) -> str:
-        r = self.record
-        return r.summary.get(lang) if isinstance(r, Practice) else r.description.get(lang)
+        return r.title.get(lang) if r.kind == "practice" else r.title
 
     def matches(self, filters: Filters) -> bool:
         """Whether the record passes the filters (values of one facet OR-ed, facets AND-ed, as in search)."""
@@ -48,9 +45,9 @@ class Change:
 
 
 class Timeline:
-    """Every record's last change, newest first; built once from the records a service loaded."""
+    """Every record's last change, newest first; built once from the records (or their briefs)."""
 
-    def __init__(self, records: list[Practice | Reference]):
+    def __init__(self, records: list):
         changes = [Change(r, r.last_verified, "updated" if r.last_verified > r.added else "added") for r in records]
         # newest first; on the same day, additions before updates, then by id for a stable order
         changes.sort(key=lambda c: (-c.date.toordinal(), c.kind != "added", c.record.id))
@@ -101,8 +98,9 @@ def describe(filters: Filters, lang: str, framework: Framework | None = None) ->
 
 
 def atom(timeline: Timeline, filters: Filters, *, base_url: str, lang: str, limit: int = FEED_SIZE,
-         framework: Framework | None = None) -> bytes:
-    """The Atom feed of the newest changes the filters keep, with absolute links under ``base_url``."""
+         framework: Framework | None = None, load: Callable[[str], Practice | Reference] | None = None) -> bytes:
+    """The Atom feed of the newest changes the filters keep, with absolute links under ``base_url``; an
+    entry's summary is the record's whole text, read with ``load`` when the timeline holds briefs."""
     t = translator(lang)
     base = base_url.rstrip("/")
     changes = timeline.latest(filters, limit)
@@ -130,12 +128,14 @@ def atom(timeline: Timeline, filters: Filters, *, base_url: str, lang: str, limi
         entry.link(href=f"{base}/practices/{r.id}?lang={lang}", rel="alternate", type="text/html")
         entry.published(_when(r.added))
         entry.updated(_when(change.date))
-        where = (countries.name(r.country, lang) + (f", {r.place}" if r.place else "")) if isinstance(r, Practice) \
+        where = (countries.name(r.country, lang) + (f", {r.place}" if r.place else "")) if r.kind == "practice" \
             else r.publisher + (f", {r.year}" if r.year else "")
-        entry.summary(f"{label} {change.date.isoformat()} · {where}. {change.summary(lang)}")
+        full = load(r.id) if load else r
+        text = full.summary.get(lang) if full.kind == "practice" else full.description.get(lang)
+        entry.summary(f"{label} {change.date.isoformat()} · {where}. {text}")
         entry.category(term=change.kind, label=label)
         for n in r.themes:
             entry.category(term=f"theme-{n}", label=f"{n}. {fw.theme_by_number[n].title.get(lang)}")
-        if isinstance(r, Practice):
+        if r.kind == "practice":
             entry.category(term=f"country-{r.country}", label=countries.name(r.country, lang))
     return fg.atom_str(pretty=True)

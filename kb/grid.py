@@ -17,7 +17,6 @@ from rapidfuzz import fuzz, process
 
 from kb.answers import AnswersError, AnswersProblem, read_mapping, validate_model
 from kb.framework import get_framework
-from kb.models import Practice
 
 POINTS = {"met": 2, "partly": 1, "not-met": 0}
 RATINGS = (*POINTS, "n/a")
@@ -123,7 +122,7 @@ def score(answers: GridAnswers, records: list | None = None, *, exemplars: int =
         weak_ids = {i for i in dim_ids if answers.ratings.get(i) in ("not-met", "partly")}
         ranked = []
         for r in records:
-            if not isinstance(r, Practice):
+            if r.kind != "practice":
                 continue
             hits = [e.id for e in r.indicators if e.id in dim_ids]
             if hits:

@@ -3,7 +3,8 @@
 Layout of the index folder::
 
     index/CURRENT            name of the generation readers must open
-    index/gen-<stamp>/       a complete index, with meta.json (fingerprint, counts) and vocab.json
+    index/gen-<stamp>/       a complete index, with meta.json (fingerprint, counts), vocab.json (typo
+                             vocabulary), columns/ (kb.columns) and catalogue.json (kb.catalogue)
     index/.build-<stamp>/    a build in progress (ignored by readers, removed by the next build)
 
 A build validates each record and indexes it into the new generation; if anything is invalid it
@@ -28,15 +29,17 @@ from typing import Callable, Iterator
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from kb import countries
+from kb import catalogue, countries
 from kb.analysis import ANALYSIS_VERSION, english_analyzer, french_analyzer, name_analyzer, surface_words
+from kb.catalogue import Brief
+from kb.columns import Table
 from kb.framework import Framework, get_framework
 from kb.models import Practice, Reference
 from kb.paths import FRAMEWORK_DIR, index_dir, practices_dir
 from kb.thesaurus import get_thesaurus
 from kb.validate import RecordsError, check_paths, collect
 
-INDEX_SCHEMA_VERSION = 5
+INDEX_SCHEMA_VERSION = 6
 FACETS = ("theme", "country", "success_factor", "dimension", "target_group", "sector", "actor_type", "kind")
 TEXT_FIELDS = ("title_fr", "title_en", "body_fr", "body_en", "names", "tags_fr", "tags_en", "synonyms")
 
@@ -70,14 +73,14 @@ def schema() -> Schema:
 
 
 def facet_values(record: Practice | Reference) -> dict[str, list[str]]:
-    """The facet values of a record, as the search filters and counts see them."""
-    if isinstance(record, Practice):
+    """The facet values of a record (or its brief), as the search filters and counts see them."""
+    if record.kind == "practice":
         return {
             "kind": ["practice"],
             "theme": [str(t) for t in record.themes],
             "country": [record.country],
             "success_factor": list(record.success_factors),
-            "dimension": record.dimensions,
+            "dimension": list(record.dimensions),
             "target_group": list(record.target_groups),
             "sector": list(record.sectors),
             "actor_type": list(record.actor_types),
@@ -98,7 +101,7 @@ def document(record: Practice | Reference, framework: Framework | None = None) -
     """The Whoosh document for a record (a pure function of the record)."""
     fw = framework or get_framework()
     facets = facet_values(record)
-    if isinstance(record, Practice):
+    if record.kind == "practice":
         title_fr, title_en = record.title.fr, record.title.en
         body_fr = " ".join([record.summary.fr, *(e.evidence.fr for e in record.indicators)])
         body_en = " ".join([record.summary.en, *(e.evidence.en for e in record.indicators)])
@@ -183,21 +186,20 @@ def is_fresh(records_dir: Path | None = None, directory: Path | None = None) -> 
     return gen is not None and gen.meta.get("fingerprint") == fingerprint(records_dir or practices_dir())
 
 
-def read_columns(path: Path, searcher) -> tuple[list[str], list[int], list[dict[str, list[str]]]]:
-    """Each document's id, year and facet values, in document-number order: from columns.jsonl,
-    written beside the index in the order documents were added (checked), else from stored fields."""
+def read_columns(path: Path, searcher) -> Table:
+    """Each document's id, year and facet values, in document-number order: the columns the build wrote
+    beside the index (memory-mapped; checked against the index), else read from the stored fields."""
     n = searcher.reader().doc_count_all()
     try:
-        with (path / "columns.jsonl").open(encoding="utf-8") as fh:
-            rows = [json.loads(line) for line in fh]
-        if len(rows) == n and all(searcher.stored_fields(d)["id"] == rows[d][0] for d in {0, n // 2, n - 1} if n):
-            return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+        table = Table.read(path, FACETS)
+        if len(table.ids) == n and all(searcher.stored_fields(d)["id"] == table.ids[d] for d in {0, n // 2, n - 1} if n):
+            return table
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         pass
     ids, years, facets = [""] * n, [0] * n, [{} for _ in range(n)]
     for docnum, stored in searcher.reader().iter_docs():
         ids[docnum], years[docnum], facets[docnum] = stored["id"], stored.get("year") or 0, stored["facets"]
-    return ids, years, facets
+    return Table.of(ids, years, facets, FACETS)
 
 
 @contextmanager
@@ -240,29 +242,39 @@ def build(
         tmp.mkdir()
         try:
             ix = whoosh_index.create_in(str(tmp), schema())
-            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            # segment files kept apart: Whoosh copies a compound segment file into each reader's memory,
+            # while separate files are read through the page cache that every worker shares
+            writer = ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
             vocab: set[str] = set()
             kinds: Counter = Counter()
             get_framework(), get_thesaurus()  # loaded before any worker process forks
+            ids: list[str] = []
+            years: list[int] = []
+            facets: list[dict[str, list[str]]] = []
+            briefs: list[Brief] = []
             try:
-                with (tmp / "columns.jsonl").open("w", encoding="utf-8") as columns:
-                    def add(prepared: tuple[dict, str, set[str]]) -> None:
-                        doc, row, words = prepared
-                        writer.add_document(**doc)
-                        columns.write(row)
-                        vocab.update(words)
-                        kinds[doc["kind"]] += 1
-                        if progress:
-                            progress(sum(kinds.values()), total)
+                def add(prepared: tuple[dict, Brief, set[str]]) -> None:
+                    doc, brief, words = prepared
+                    writer.add_document(**doc)
+                    ids.append(doc["id"])
+                    years.append(doc["year"])
+                    facets.append(doc["facets"])
+                    briefs.append(brief)
+                    vocab.update(words)
+                    kinds[doc["kind"]] += 1
+                    if progress:
+                        progress(sum(kinds.values()), total)
 
-                    report = check_paths([records_dir], collection=records_dir, each=add, prepare=_prepare,
-                                         processes=(os.cpu_count() or 1) if processes is None else processes)
+                report = check_paths([records_dir], collection=records_dir, each=add, prepare=_prepare,
+                                     processes=(os.cpu_count() or 1) if processes is None else processes)
                 if not report.ok:
                     raise RecordsError(report)
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
+            Table.of(ids, years, facets, FACETS).write(tmp)
+            catalogue.write(tmp, briefs)
             meta = {
                 "fingerprint": stamp,
                 "analysis_version": ANALYSIS_VERSION,
@@ -286,15 +298,14 @@ def build(
         return Generation(final, meta)
 
 
-def _prepare(record: Practice | Reference) -> tuple[dict, str, set[str]]:
-    """What indexing a record needs, made where it was validated: the document, its columns.jsonl
-    line, its words for the typo vocabulary."""
+def _prepare(record: Practice | Reference) -> tuple[dict, Brief, set[str]]:
+    """What indexing a record needs, made where it was validated: the document, its brief for the
+    catalogue, its words for the typo vocabulary."""
     doc = document(record)
-    row = json.dumps([doc["id"], doc["year"], doc["facets"]], ensure_ascii=False) + "\n"
     words: set[str] = set()
     for key in ("title_fr", "title_en", "body_fr", "body_en", "names", "tags_fr", "tags_en"):
         words |= surface_words(doc[key])
-    return doc, row, words
+    return doc, Brief.of(record), words
 
 
 PRUNE_AFTER_S = 600  # a superseded generation stays this long, for worker processes yet to refresh

@@ -310,7 +310,7 @@ async def grid_result(request: Request):
         return render(request, "grid.html", status_code=400, fw=svc.framework, ratings=ratings, report=None,
                       errors=[p.render(exc.name) for p in exc.problems])
     return render(request, "grid.html", fw=svc.framework, ratings=answers.ratings, practice=answers.practice,
-                  report=score(answers, svc.records), errors=[])
+                  report=score(answers, svc.practices), errors=[])
 
 
 @router.get("/about", response_class=HTMLResponse)
@@ -417,7 +417,7 @@ async def propose_submit(request: Request):
         for p in problems:
             errors.setdefault(_field_of(p.field), []).append(p.message)
         if checked.record is not None:
-            duplicates = near_duplicates_of(checked.record, svc.records)
+            duplicates = near_duplicates_of(checked.record, svc.practices)
     if errors:
         yaml_text = None
     return _propose(request, fields | {"raw": dict(form.multi_items())}, status_code=400 if errors else 200,

@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 
 from kb import countries
 from kb.answers import Answers
-from kb.models import Practice
 from kb.recommend import Recommender, title_of
 
 PER_ITEM = 3
@@ -92,7 +91,7 @@ def make_plan(recommender: Recommender, items: list[str], answers: Answers | Non
             record = recommender.records[rid]
             links = record.links
             practices.append(PlanPractice(
-                id=rid, title=title_of(record), place=record.place if isinstance(record, Practice) else None,
+                id=rid, title=title_of(record), place=record.place if record.kind == "practice" else None,
                 country=getattr(record, "country", None), url=str(links[0].url) if links else None))
         rows.append(PlanRow(item=item_id, theme=theme, text={"fr": item.text.fr, "en": item.text.en}, practices=practices))
     return Plan(organisation=answers.organisation, rows=rows)

@@ -17,12 +17,13 @@ import math
 import pickle
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 
 import numpy as np
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
+
+from kb.columns import Table
 
 B, K1 = 0.75, 1.2
 CACHE_POSTINGS = 4_000_000  # postings kept decoded (8 bytes each: ~32 MB at most)
@@ -30,30 +31,23 @@ CACHE_POSITIONS = 4_000_000  # word positions kept decoded for phrases (8 bytes 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) or 1 for b in range(256)], dtype=np.float32)
 
 
-@dataclass
-class Facet:
-    """One facet's values, as parallel arrays of (document, value code) entries."""
-
-    values: list[str]
-    codes: dict[str, int]
-    docs: np.ndarray
-    vals: np.ndarray
-
-
 class Columns:
     """Per-document arrays and cached, scored posting lists of one open Whoosh searcher."""
 
-    def __init__(self, searcher, ids: list[str], years: list[int], facets: list[dict[str, list[str]]],
-                 text_fields: tuple[str, ...], facet_names: tuple[str, ...]):
+    def __init__(self, searcher, table: Table, text_fields: tuple[str, ...]):
         self.reader = searcher.reader()
         self.n = self.reader.doc_count_all()
-        self.ids = ids
-        self.year = np.asarray(years, dtype=np.int32)
+        self.ids = table.ids
+        self.year = table.year
+        # each document's place in id order: ties are broken by id, so that results do not depend on
+        # the order documents were added in (a record updated in place moves to the end of the index)
+        self.rank = np.empty(self.n, dtype=np.int64)
+        self.rank[sorted(range(self.n), key=self.ids.__getitem__)] = np.arange(self.n)
         self.live = np.ones(self.n, dtype=bool)
         if self.reader.has_deletions():
             for docnum in self.reader.deleted_docs():
                 self.live[docnum] = False
-        self.facets = {name: _facet([doc.get(name, []) for doc in facets]) for name in facet_names}
+        self.facets = table.facets
         self._scorable = {f for f in text_fields if searcher.schema[f].scorable}
         self._lengths = {f: self._field_lengths(f) for f in self._scorable}
         self._avg = {f: (self.reader.field_length(f) / (self.n or 1)) or 1.0 for f in self._scorable}
@@ -238,14 +232,6 @@ def _positions_of(matcher, fmt) -> tuple[np.ndarray, np.ndarray]:
     starts = np.cumsum(lengths) - lengths  # where each posting's gaps begin
     before = np.repeat(total[starts] - flat[starts], lengths) if len(flat) else total
     return docs, total - before
-
-
-def _facet(per_doc: list[list[str]]) -> Facet:
-    values: list[str] = sorted({v for vs in per_doc for v in vs})
-    codes = {v: i for i, v in enumerate(values)}
-    docs = np.fromiter((d for d, vs in enumerate(per_doc) for _ in vs), dtype=np.int64)
-    vals = np.fromiter((codes[v] for vs in per_doc for v in vs), dtype=np.int64)
-    return Facet(values, codes, docs, vals)
 
 
 def _length_bytes(reader, field: str, count: int) -> np.ndarray | None:

@@ -33,7 +33,7 @@ def start_page(request: Request):
 def _book_file(request: Request, fmt: book.Format):
     svc = _svc(request)
     try:
-        return book.cached(svc.generation.path, svc.records, lang_of(request), fmt, svc.framework)
+        return book.cached(svc.generation.path, svc.full_records, lang_of(request), fmt, svc.framework)
     except book.BookError as exc:
         raise HTTPException(503, f"the book cannot be made right now: {exc}") from None
 
@@ -70,7 +70,7 @@ def atom_feed(request: Request):
         raise HTTPException(400, str(exc)) from None
     svc = _svc(request)
     body = feed.atom(svc.timeline, filters, base_url=str(request.base_url), lang=lang_of(request),
-                     framework=svc.framework)
+                     framework=svc.framework, load=svc.record)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 

@@ -115,7 +115,7 @@ class _Candidate:
 
 
 def title_of(record: Record) -> dict[str, str]:
-    if isinstance(record, Practice):
+    if record.kind == "practice":
         return {"fr": record.title.fr, "en": record.title.en}
     return {"fr": record.title, "en": record.title}
 
@@ -131,7 +131,8 @@ REASONS = {
 
 
 class Recommender:
-    """Links gaps to records; built once from the records and the open index, reused across calls."""
+    """Links gaps to records; built once from the records (or their briefs: kb.catalogue) and the open
+    index, reused across calls."""
 
     def __init__(self, records: list[Record], index: SearchIndex, framework: Framework | None = None):
         self.fw = framework or get_framework()
@@ -143,7 +144,7 @@ class Recommender:
         for r in records:
             for t in r.themes:
                 self.by_theme[t].append(r.id)
-            if isinstance(r, Practice):
+            if r.kind == "practice":
                 for item in r.checklist_items:
                     self.by_item[item].append(r.id)
                 for sf in r.success_factors:
@@ -205,7 +206,7 @@ class Recommender:
         """``cand`` with the user's preferences applied (a new candidate: base ones are shared)."""
         out = _Candidate(cand.score, list(cand.reasons))
         record = self.records[rid]
-        if isinstance(record, Practice):
+        if record.kind == "practice":
             if answers.country and record.country == answers.country:
                 out.score += COUNTRY_BONUS
                 out.reasons.append(("country", record.country))
@@ -227,7 +228,7 @@ class Recommender:
             for rid, cand in ranked:
                 record = self.records[rid]
                 keys: list[tuple[str, ...]] = [("all",)]
-                if isinstance(record, Practice):
+                if record.kind == "practice":
                     keys.append(("country", record.country))
                     keys += [("actor", a) for a in record.actor_types]
                     keys += [("both", record.country, a) for a in record.actor_types]
@@ -304,7 +305,7 @@ class Recommender:
         def adjusted(rid: str) -> float:
             record = self.records[rid]
             factor = 1.0
-            if isinstance(record, Practice):
+            if record.kind == "practice":
                 if record.place:
                     factor *= 0.6 ** seen_place[record.place]
                 for org in record.organisations:
@@ -317,7 +318,7 @@ class Recommender:
             record = self.records[rid]
             picked.append(Overall(id=rid, kind=record.kind, title=title_of(record), country=getattr(record, "country", None),
                                   place=getattr(record, "place", None), score=round(pool.pop(rid), 2), covers=covers[rid]))
-            if isinstance(record, Practice):
+            if record.kind == "practice":
                 if record.place:
                     seen_place[record.place] += 1
                 for org in record.organisations:

@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 
 from kb.analysis import analyze, english_analyzer, fold, french_analyzer, index_term, name_analyzer, terms_of
 from kb.filters import Filters
-from kb.indexer import FACETS, TEXT_FIELDS, current, read_columns
+from kb.indexer import TEXT_FIELDS, current, read_columns
 from kb.paths import index_dir
 from kb.postings import Columns
 from kb.suggestions import Alternatives, candidates, matching_links, nearest_terms
@@ -146,12 +146,12 @@ class SearchIndex:
         ix = whoosh_index.open_dir(str(gen.path))
         searcher = ix.searcher()
         vocab = json.loads((gen.path / "vocab.json").read_text(encoding="utf-8"))
-        ids, years, facets = read_columns(gen.path, searcher)
+        table = read_columns(gen.path, searcher)
         old = getattr(self, "_searcher", None)
         self._searcher, self._ix, self.meta = searcher, ix, gen.meta
-        self._cols = Columns(searcher, ids, years, facets, TEXT_FIELDS, FACETS)
+        self._cols = Columns(searcher, table, TEXT_FIELDS)
         self._vocab, self._vocab_set = vocab, set(vocab)
-        self._ids = {record_id: docnum for docnum, record_id in enumerate(ids)}
+        self._ids = {record_id: docnum for docnum, record_id in enumerate(table.ids)}
         self._everything: dict[str, dict[str, int]] | None = None  # facet counts of the whole collection
         self._similar: dict[tuple, list[Hit]] = {}  # "more like this" is fixed for a generation
         self._generation = gen.path.name
@@ -437,17 +437,18 @@ class SearchIndex:
         )
 
     def _top(self, order, mask, count: int, by_date: bool) -> np.ndarray:
-        """The ``count`` best matched documents: by ``order`` (ties by year, then index order), or by year."""
+        """The ``count`` best matched documents: by ``order``, or newest first; ties by record id."""
         docs = np.flatnonzero(mask)
         count = min(count, len(docs))
+        rank = self._cols.rank[docs]
         if order is None or by_date:
-            key = -self._cols.year[docs].astype(np.int64) * (self._cols.n + 1) + docs
+            key = -self._cols.year[docs].astype(np.int64) * (self._cols.n + 1) + rank
         else:
             key = -order[docs].astype(np.float64)
         if count < len(docs):
             chosen = np.argpartition(key, count - 1)[:count]
-            docs, key = docs[chosen], key[chosen]
-        order = np.lexsort((docs, key))
+            docs, key, rank = docs[chosen], key[chosen], rank[chosen]
+        order = np.lexsort((rank, key))
         return docs[order]
 
     def _page(self, match: Match, page, limit, sort, lang) -> list[Hit]:

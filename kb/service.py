@@ -1,20 +1,30 @@
-"""What the web app serves from: the framework, the records, the open index and the recommender,
-loaded once at start-up and shared by the HTML pages and the JSON API."""
+"""What the web app serves from: the framework, the open index, the catalogue of records and the
+recommender, opened once at start-up and shared by the HTML pages and the JSON API.
+
+A worker does not validate the record files again: the build did, and wrote what a worker needs
+beside the index (kb.catalogue: a brief of every record; kb.columns: per-document arrays). A full
+record is read from the index when a page or the API asks for it.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Iterator
 
+from kb import catalogue
+from kb.catalogue import Brief
 from kb.framework import Framework, get_framework
 from kb.indexer import ensure
-from kb.models import Practice, Reference
+from kb.models import KINDS, Practice, Reference
 from kb.paths import index_dir, practices_dir
 from kb.recommend import Recommender
 from kb.search import SearchIndex
 from kb.stats import compute
-from kb.validate import load_records
+
+RECORDS_KEPT = 256  # full records kept after a request read them
 
 
 @dataclass
@@ -26,22 +36,55 @@ class Settings:
 
 
 class Service:
-    """Records, index and recommender for one app; read-only once built."""
+    """Index, catalogue and recommender for one app; read-only once built."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.framework: Framework = get_framework()
-        self.records: list[Practice | Reference] = load_records(settings.practices)
-        self.by_id = {r.id: r for r in self.records}
-        self.practices = sorted((r for r in self.records if isinstance(r, Practice)), key=lambda r: r.id)
-        self.references = sorted((r for r in self.records if isinstance(r, Reference)),
-                                 key=lambda r: (r.title.casefold(), r.id))
-        self.counts = compute(self.records, self.framework)
-        # the generation built from these records: the book is built once per generation and kept in it
+        # the generation built from these records (rebuilt first when stale); the book is kept in it
         self.generation, _ = ensure(settings.practices, settings.index)
         self.index = SearchIndex(settings.index)
-        self.recommender = Recommender(self.records, self.index, self.framework)
-        self.recommender.warm()  # recommendation links are precomputed at start-up, not per request
+        try:
+            self.briefs: list[Brief] = catalogue.read(self.generation.path)
+        except (OSError, ValueError):  # an index written before the catalogue existed
+            from kb.validate import load_records
+
+            self.briefs = [Brief.of(r) for r in load_records(settings.practices)]
+        self.by_id: dict[str, Brief] = {b.id: b for b in self.briefs}
+        self.practices = sorted((b for b in self.briefs if b.kind == "practice"), key=lambda b: b.id)
+        self.references = sorted((b for b in self.briefs if b.kind == "reference"), key=lambda b: (b.title.casefold(), b.id))
+        self.counts = compute(self.briefs, self.framework)
+        self.recommender = Recommender(self.briefs, self.index, self.framework)
+        # each checklist item's links are computed once, in the background: the worker answers at once,
+        # and a report asked for meanwhile computes the items it needs itself
+        self._warm = threading.Thread(target=self.recommender.warm, name="recommender-warm", daemon=True)
+        self._warm.start()
+        self._load = lru_cache(maxsize=RECORDS_KEPT)(self._read)
+
+    def wait_until_warm(self, timeout: float | None = None) -> bool:
+        """Wait for the recommender's links; True when they are all computed."""
+        self._warm.join(timeout)
+        return not self._warm.is_alive()
+
+    def close(self) -> None:
+        """Close the index (once the background work that reads it is done)."""
+        self._warm.join()
+        self.index.close()
+
+    def _read(self, record_id: str) -> Practice | Reference | None:
+        data = self.index.get(record_id)
+        return None if data is None else KINDS[data["kind"]].model_validate(data)
+
+    def record(self, record_id: str) -> Practice | Reference | None:
+        """The full record with this id (read from the index, the most recent ones kept), or None."""
+        return self._load(record_id) if record_id in self.by_id else None
+
+    def full_records(self) -> Iterator[Practice | Reference]:
+        """Every full record: the practices in id order, then the references by title."""
+        for brief in self.practices + self.references:
+            record = self.record(brief.id)
+            if record is not None:
+                yield record
 
     @cached_property
     def coverage(self) -> dict[tuple[int, str], int]:
@@ -57,10 +100,10 @@ class Service:
         """Every record's last change (added or updated), newest first: the feed and "recently added"."""
         from kb.feed import Timeline
 
-        return Timeline(self.records)
+        return Timeline(self.briefs)
 
     def practices_for(self, *, theme: int | None = None, country: str | None = None,
-                      success_factor: str | None = None) -> list[Practice]:
+                      success_factor: str | None = None) -> list[Brief]:
         out = self.practices
         if theme is not None:
             out = [p for p in out if theme in p.themes]
@@ -70,5 +113,5 @@ class Service:
             out = [p for p in out if success_factor in p.success_factors]
         return out
 
-    def references_for(self, theme: int) -> list[Reference]:
+    def references_for(self, theme: int) -> list[Brief]:
         return [r for r in self.references if theme in r.themes]

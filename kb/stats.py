@@ -25,8 +25,8 @@ def known_gaps(path: Path = FRAMEWORK_DIR / "known-gaps.yaml") -> dict[str, dict
 def compute(records: list[Practice | Reference], framework: Framework | None = None) -> dict:
     """Counts by kind, theme, country, success factor, dimension, target group and sector."""
     fw = framework or get_framework()
-    practices = [r for r in records if isinstance(r, Practice)]
-    references = [r for r in records if isinstance(r, Reference)]
+    practices = [r for r in records if r.kind == "practice"]
+    references = [r for r in records if r.kind == "reference"]
 
     def count(values) -> dict:
         return dict(sorted(Counter(values).items(), key=lambda kv: (-kv[1], str(kv[0]))))

@@ -502,7 +502,7 @@ def near_duplicates_of(record: Practice, existing: Iterable[Record]) -> list[tup
     """Ids of existing practices ``record`` looks like a near-duplicate of, with the title similarity."""
     found = []
     for other in existing:
-        if isinstance(other, Practice) and other.id != record.id:
+        if other.kind == "practice" and other.id != record.id:
             hit = resemblance(record, other)
             if hit:
                 found.append((other.id, hit[0]))

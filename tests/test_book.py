@@ -226,12 +226,12 @@ def test_the_cache_builds_once_per_generation(records, tmp_path, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(book, "build", counting)
-    first = book.cached(generation, records, "en", "html")
-    again = book.cached(generation, records, "en", "html")
+    first = book.cached(generation, lambda: records, "en", "html")
+    again = book.cached(generation, lambda: records, "en", "html")
     assert first == again == generation / "book" / "book-en.html" and calls == [("en", "html")]
     assert "/static/book.css" in first.read_text(encoding="utf-8")  # the web page's HTML
     with pytest.raises(book.BookError, match="has been replaced by a newer one"):
-        book.cached(tmp_path / "gen-gone", records, "en", "html")
+        book.cached(tmp_path / "gen-gone", lambda: records, "en", "html")
 
 
 def test_a_failed_cached_build_leaves_no_file_and_is_tried_again(records, tmp_path, monkeypatch):
@@ -239,7 +239,7 @@ def test_a_failed_cached_build_leaves_no_file_and_is_tried_again(records, tmp_pa
     generation.mkdir()
     monkeypatch.setattr(book, "_weasyprint", _no_engine)
     with pytest.raises(book.BookError, match="cannot start"):
-        book.cached(generation, records, "fr", "pdf")
+        book.cached(generation, lambda: records, "fr", "pdf")
     assert [p.name for p in (generation / "book").iterdir() if not p.name.endswith(".lock")] == []
 
 

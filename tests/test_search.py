@@ -294,7 +294,8 @@ def test_a_build_with_worker_processes_makes_the_same_index(index_dir, ix, tmp_p
     monkeypatch.setattr(kb.validate, "PARALLEL_FROM", 1)  # the knowledge base is small: use workers anyway
     gen = build(PRACTICES_DIR, tmp_path / "index", processes=3)
     serial = current(index_dir)
-    assert (gen.path / "columns.jsonl").read_text() == (serial.path / "columns.jsonl").read_text()
+    for name in ("catalogue.json", *(f"columns/{p.name}" for p in (serial.path / "columns").iterdir())):
+        assert (gen.path / name).read_bytes() == (serial.path / name).read_bytes(), name
     assert (gen.path / "vocab.json").read_text() == (serial.path / "vocab.json").read_text()
     other = SearchIndex(tmp_path / "index")
     try:
@@ -429,7 +430,7 @@ def test_an_index_without_its_columns_file_still_searches_the_same(index_dir, ix
     copy = tmp_path / "index"
     shutil.copytree(index_dir, copy)
     gen = current(copy)
-    (gen.path / "columns.jsonl").unlink()
+    shutil.rmtree(gen.path / "columns")
     other = SearchIndex(copy)
     try:
         for query, filters in (("logement", {}), ("", {"country": ["PL"]}), ('"garde d’enfants"', {})):

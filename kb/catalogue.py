@@ -1,0 +1,151 @@
+"""The catalogue: a brief of every record, which is all a web worker keeps in memory.
+
+Listings, counts, the coverage map, the feed and the recommender need a record's title, place, dates
+and tags, not its full text; the build writes one brief per record into the generation
+(``catalogue.json``) and a worker reads that instead of validating every record file again. The
+full record is read from the index on demand (``SearchIndex.get``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+FILE = "catalogue.json"
+# a practice card shows the summary cut at 220 characters (Jinja's truncate, 5 more allowed): the
+# first 240 characters cut the same way as the whole text
+SUMMARY_CHARS = 240
+
+
+class Text(dict):
+    """A French/English text as the models give it (``.fr``, ``.en``, ``.get(lang)``), as a dict."""
+
+    @property
+    def fr(self) -> str:
+        return self["fr"]
+
+    @property
+    def en(self) -> str:
+        return self["en"]
+
+    def get(self, lang, default=None):  # noqa: D102 - as LocalizedText.get: French unless English is asked for
+        return self["en"] if lang == "en" else self["fr"]
+
+
+class Indicator(NamedTuple):
+    """An indicator a practice exemplifies (its id, as ``Evidence.id``)."""
+
+    id: str
+
+
+class Link(NamedTuple):
+    """A record's web page (its address, as ``models.Link.url``)."""
+
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What the catalogue keeps of a record. Field names are the models' own, so code that reads
+    these fields takes a brief or a full record alike."""
+
+    id: str
+    kind: str
+    title: Text | str
+    summary: Text  # a practice's summary (its first SUMMARY_CHARS characters), a reference's description
+    added: dt.date
+    last_verified: dt.date
+    themes: tuple[int, ...] = ()
+    country: str | None = None
+    place: str | None = None
+    organisations: tuple[str, ...] = ()
+    year: int | None = None  # year started (practice), year of publication (reference)
+    success_factors: tuple[str, ...] = ()
+    checklist_items: tuple[str, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    dimensions: tuple[str, ...] = ()
+    actor_types: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    publisher: str | None = None
+    related: tuple[str, ...] = field(default=())
+    links: tuple[Link, ...] = ()
+
+    @property
+    def year_started(self) -> int | None:
+        return self.year if self.kind == "practice" else None
+
+    @property
+    def description(self) -> Text:
+        return self.summary
+
+    @classmethod
+    def of(cls, record) -> "Brief":
+        """The brief of a validated record (a Practice or a Reference)."""
+        if record.kind == "practice":
+            return cls(
+                id=record.id, kind="practice", title=Text(fr=record.title.fr, en=record.title.en),
+                summary=Text(fr=record.summary.fr[:SUMMARY_CHARS], en=record.summary.en[:SUMMARY_CHARS]),
+                added=record.added, last_verified=record.last_verified, themes=tuple(record.themes),
+                country=record.country, place=record.place, organisations=tuple(record.organisations),
+                year=record.year_started, success_factors=tuple(record.success_factors),
+                checklist_items=tuple(record.checklist_items), indicators=tuple(Indicator(e.id) for e in record.indicators),
+                dimensions=tuple(record.dimensions), actor_types=tuple(record.actor_types),
+                target_groups=tuple(record.target_groups), sectors=tuple(record.sectors), related=tuple(record.related),
+                links=tuple(Link(str(link.url)) for link in record.links))
+        return cls(id=record.id, kind="reference", title=record.title,
+                   summary=Text(fr=record.description.fr, en=record.description.en), added=record.added,
+                   last_verified=record.last_verified, themes=tuple(record.themes), year=record.year,
+                   publisher=record.publisher, links=tuple(Link(str(link.url)) for link in record.links))
+
+    def to_json(self) -> dict:
+        out = {"id": self.id, "kind": self.kind, "title": self.title, "summary": self.summary,
+               "added": self.added.isoformat(), "last_verified": self.last_verified.isoformat()}
+        for name in ("themes", "country", "place", "organisations", "year", "success_factors", "checklist_items",
+                     "dimensions", "actor_types", "target_groups", "sectors", "publisher", "related"):
+            value = getattr(self, name)
+            if value not in (None, ()):
+                out[name] = list(value) if isinstance(value, tuple) else value
+        if self.indicators:
+            out["indicators"] = [i.id for i in self.indicators]
+        if self.links:
+            out["links"] = [link.url for link in self.links]
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Brief":
+        title = data["title"]
+        return cls(
+            id=data["id"], kind=data["kind"], title=Text(title) if isinstance(title, dict) else title,
+            summary=Text(data["summary"]), added=dt.date.fromisoformat(data["added"]),
+            last_verified=dt.date.fromisoformat(data["last_verified"]), themes=tuple(data.get("themes", ())),
+            country=data.get("country"), place=data.get("place"), organisations=tuple(data.get("organisations", ())),
+            year=data.get("year"), success_factors=tuple(data.get("success_factors", ())),
+            checklist_items=tuple(data.get("checklist_items", ())),
+            indicators=tuple(Indicator(i) for i in data.get("indicators", ())),
+            dimensions=tuple(data.get("dimensions", ())), actor_types=tuple(data.get("actor_types", ())),
+            target_groups=tuple(data.get("target_groups", ())), sectors=tuple(data.get("sectors", ())),
+            publisher=data.get("publisher"), related=tuple(data.get("related", ())),
+            links=tuple(Link(url) for url in data.get("links", ())))
+
+
+def brief_of(record) -> "Brief":
+    """A record's brief (a brief is its own)."""
+    return record if isinstance(record, Brief) else Brief.of(record)
+
+
+def write(path: Path, briefs: list[Brief]) -> None:
+    """Write the catalogue of generation folder ``path``."""
+    (path / FILE).write_text(json.dumps([b.to_json() for b in briefs], ensure_ascii=False), encoding="utf-8")
+
+
+def read(path: Path) -> list[Brief]:
+    """The catalogue of generation folder ``path``; OSError or ValueError when missing or malformed."""
+    data = json.loads((path / FILE).read_text(encoding="utf-8"))
+    try:
+        return [Brief.from_json(d) for d in data]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"malformed catalogue in {path}: {exc}") from None
