@@ -1,4 +1,9 @@
-"""The ``kb`` command line: a thin layer over the library."""
+"""The ``kb`` command line: a thin layer over the library.
+
+Only Typer is imported with this module: each command imports what it uses (the framework and pydantic,
+the index, Rich, the web stack, WeasyPrint...), so that ``kb --help`` and ``kb search`` start quickly.
+tests/test_cli_imports.py checks it.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,39 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from kb import countries
-from kb.framework import FrameworkError, get_framework
 from kb.paths import practices_dir
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Good-practice knowledge base for local refugee integration (UNHCR / MPG integration toolkit).",
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _LazyConsole:
+    """A Rich console made on first use, so that Rich is imported only by the commands that print with it."""
+
+    def __init__(self, **options) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out = _LazyConsole(highlight=False, soft_wrap=True)
+err = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 class Lang(str, Enum):
@@ -37,6 +58,8 @@ class Format(str, Enum):
 
 
 def _framework():
+    from kb.framework import FrameworkError, get_framework
+
     try:
         return get_framework()
     except FrameworkError as exc:
@@ -124,6 +147,7 @@ def stats(
     """Counts by kind, theme, country, success factor, dimension, target group and sector, and the holes."""
     fw = _framework()
     records = _records()
+    from kb import countries
     from kb.stats import compute, known_gaps
 
     data = compute(records, fw)
@@ -157,6 +181,8 @@ def stats(
 
 
 def _table(title: str, rows: list[tuple[str, int]]) -> None:
+    from rich.table import Table
+
     table = Table(title=None, show_edge=False, pad_edge=False, box=None)
     table.add_column(title, style="bold")
     table.add_column("n", justify="right")
@@ -207,11 +233,14 @@ def _open_index(index_dir: Path | None):
     """The search index, rebuilt first when the records changed; a failed rebuild keeps the old one."""
     from kb.indexer import ensure
     from kb.search import SearchIndex
-    from kb.validate import RecordsError
 
     try:
         _, failure = ensure(directory=index_dir)
-    except RecordsError as exc:
+    except Exception as exc:
+        from kb.validate import RecordsError  # the records are validated only when the index is rebuilt
+
+        if not isinstance(exc, RecordsError):
+            raise
         err.print(exc.report.render(), markup=False)
         err.print("No index could be built: fix the records above.")
         raise typer.Exit(1)
@@ -319,6 +348,7 @@ def _rich_snippet(snippet: str) -> str:
 
 def _print_results(result, lang: str) -> None:
     from rich.markup import escape as rich_escape
+    from rich.table import Table
 
     en = lang == "en"
     if result.corrected:
@@ -527,6 +557,8 @@ def _team(files: list[Path], country: str | None, as_json: bool, as_markdown: bo
 
 
 def _print_progress(report, lang: str) -> None:
+    from rich.table import Table
+
     from kb.summary import STATUS, TEXT
 
     p = report.progress
@@ -557,6 +589,8 @@ def _print_progress(report, lang: str) -> None:
 
 
 def _print_team(report, lang: str, per_gap: int) -> None:
+    from rich.table import Table
+
     from kb.team import TEXT
 
     t = {k: v[lang] for k, v in TEXT.items()}
@@ -636,6 +670,8 @@ def plan(
 
 
 def _print_gaps(report, lang: str, per_gap: int) -> None:
+    from rich.table import Table
+
     from kb.summary import STATUS, TEXT
 
     en = lang == "en"
@@ -749,6 +785,7 @@ def new(
 ) -> None:
     """Scaffold a practice record: asks what is missing (or takes flags), writes practices/<id>.yaml, validates it."""
     fw = _framework()
+    from kb import countries
     from kb.scaffold import ScaffoldError, build, write
     from kb.validate import check_paths
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only lang_of's annotation: the CLI prints these strings without the web stack
+    from fastapi import Request
 
 LANGS = ("fr", "en")
 
