@@ -10,8 +10,8 @@ Scoring of a record for a gap (an unticked, applicable checklist item):
   fallback when the guide gives no example for the item's factors: the theme's practices and
   references ("same theme", 1)
   preferences: practice from the user's country +2, of the user's actor type +1.5
-Each item's links are computed once (``warm``) and kept as short lists per group of records the
-preferences lift alike, so a report costs the same at a hundred records or a hundred thousand.
+Each item's records are ranked once (``warm``) and kept as an array of record places; a request
+picks the best of each group of records the preferences lift alike and scores only those.
 The overall list sums each record's scores over the gaps it answers (in full where it answers the
 item itself, half otherwise), then picks greedily with a
 penalty for records from a place, organisation or country already picked, so that no single city
@@ -24,6 +24,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from pydantic import BaseModel, Field, computed_field
 
 from kb.answers import Answers, tally, theme_items
@@ -149,14 +150,27 @@ class Recommender:
                     self.by_item[item].append(r.id)
                 for sf in r.success_factors:
                     self.by_factor[sf].append(r.id)
+        # per record, in one fixed order: what the user's preferences look at, as arrays
+        self._ids = list(self.records)
+        self._place = {rid: i for i, rid in enumerate(self._ids)}
+        countries = sorted({r.country for r in records if r.kind == "practice"})
+        self._country_code = {c: i for i, c in enumerate(countries)}
+        self._country = np.array([self._country_code[r.country] if r.kind == "practice" else -1 for r in records],
+                                 dtype=np.int32)
+        actors = sorted({a for r in records if r.kind == "practice" for a in r.actor_types})
+        self._actor = {a: np.zeros(len(records), dtype=bool) for a in actors}
+        for i, r in enumerate(records):
+            if r.kind == "practice":
+                for a in r.actor_types:
+                    self._actor[a][i] = True
         self._text: dict[str, list[tuple[str, float]]] = {}
-        self._short: dict[str, dict[tuple[str, ...], list[tuple[str, _Candidate]]]] = {}
+        self._order: dict[str, np.ndarray] = {}
 
     def warm(self) -> None:
-        """Link every checklist item to its records now (text matches, short lists), so that no
-        request pays for them."""
+        """Rank every checklist item's records now (text matches included), so that no request pays
+        for them."""
         for item_id in self.fw.checklist_items:
-            self._shortlist(item_id)
+            self._ranking(item_id)
 
     def _text_matches(self, item_id: str) -> list[tuple[str, float]]:
         if item_id not in self._text:
@@ -165,39 +179,49 @@ class Recommender:
                                    if rid in self.records]
         return self._text[item_id]
 
+    def _falls_back(self, item_id: str) -> bool:
+        """Whether the guide gives no example for the item nor for any of its factors: then the
+        theme's records stand in."""
+        item = self.fw.checklist_items[item_id][1]
+        return not self.by_item.get(item_id) and not any(self.by_factor.get(sf) for sf in item.success_factors)
+
+    def candidate(self, item_id: str, rid: str) -> _Candidate:
+        """The score and reasons of record ``rid`` for ``item_id``, before preferences (score 0 when
+        nothing links them)."""
+        theme, item = self.fw.checklist_items[item_id]
+        record = self.records[rid]
+        cand = _Candidate()
+        if record.kind == "practice":
+            if item_id in record.checklist_items:
+                cand.score += ANSWERS_ITEM
+                cand.reasons.append(("item", item_id))
+            hits = 0
+            for sf in item.success_factors:
+                if sf in record.success_factors:
+                    cand.score += (FACTOR if not hits else MORE_FACTORS) + (
+                        MAIN_FACTOR_BONUS if record.success_factors[0] == sf else 0.0)
+                    hits += 1
+                    cand.reasons.append(("factor", sf))
+        matches = self._text_matches(item_id)
+        for match, score in matches:
+            if match == rid:
+                cand.score += TEXT * score / (matches[0][1] or 1.0)
+                cand.reasons.append(("text", ""))
+        if theme in record.themes and (cand.reasons or self._falls_back(item_id)):
+            cand.score += SAME_THEME
+            cand.reasons.append(("theme", str(theme)))
+        return cand
+
     def candidates(self, item_id: str, answers: Answers | None = None) -> dict[str, _Candidate]:
         """Every record that answers ``item_id``, with its score and reasons."""
         theme, item = self.fw.checklist_items[item_id]
-        cands: dict[str, _Candidate] = defaultdict(_Candidate)
-        for rid in self.by_item.get(item_id, []):
-            cands[rid].score += ANSWERS_ITEM
-            cands[rid].reasons.append(("item", item_id))
-        examples = False
-        factor_hits: dict[str, int] = defaultdict(int)
+        linked = dict.fromkeys(self.by_item.get(item_id, []))
         for sf in item.success_factors:
-            for rid in self.by_factor.get(sf, []):
-                examples = True
-                record = self.records[rid]
-                cands[rid].score += (FACTOR if not factor_hits[rid] else MORE_FACTORS) + (
-                    MAIN_FACTOR_BONUS if record.success_factors[0] == sf else 0.0)
-                factor_hits[rid] += 1
-                cands[rid].reasons.append(("factor", sf))
-        matches = self._text_matches(item_id)
-        if matches:
-            best = matches[0][1] or 1.0
-            for rid, score in matches:
-                cands[rid].score += TEXT * score / best
-                cands[rid].reasons.append(("text", ""))
-        for rid, cand in cands.items():
-            if theme in self.records[rid].themes:
-                cand.score += SAME_THEME
-                cand.reasons.append(("theme", str(theme)))
-        if not self.by_item.get(item_id) and not examples:
-            # the guide gives no example for this item's factors: fall back on the theme's records
-            for rid in self.by_theme.get(theme, []):
-                if rid not in cands:
-                    cands[rid].score += SAME_THEME
-                    cands[rid].reasons.append(("theme", str(theme)))
+            linked.update(dict.fromkeys(self.by_factor.get(sf, [])))
+        linked.update(dict.fromkeys(rid for rid, _ in self._text_matches(item_id)))
+        if self._falls_back(item_id):
+            linked.update(dict.fromkeys(self.by_theme.get(theme, [])))
+        cands = {rid: self.candidate(item_id, rid) for rid in linked}
         if answers is not None:
             return {rid: self._prefer(rid, cand, answers) for rid, cand in cands.items()}
         return cands
@@ -215,42 +239,37 @@ class Recommender:
                 out.reasons.append(("actor", answers.actor_type))
         return out
 
-    def _shortlist(self, item_id: str) -> dict[tuple[str, ...], list[tuple[str, _Candidate]]]:
-        """The best MAX_PER_GAP candidates of ``item_id`` before preferences, in each group of records
-        that preferences lift alike: all, same country, same actor type, both.
-
-        A record among the best ``per_gap`` once preferences apply is among the best ``per_gap`` of
-        its own group (every record of that group gets at least its bonus), so a request looks at no
-        more than four short lists, however many records answer the item."""
-        if item_id not in self._short:
-            ranked = sorted(self.candidates(item_id).items(), key=lambda kv: (-kv[1].score, kv[0]))
-            groups: dict[tuple[str, ...], list[tuple[str, _Candidate]]] = defaultdict(list)
-            for rid, cand in ranked:
-                record = self.records[rid]
-                keys: list[tuple[str, ...]] = [("all",)]
-                if record.kind == "practice":
-                    keys.append(("country", record.country))
-                    keys += [("actor", a) for a in record.actor_types]
-                    keys += [("both", record.country, a) for a in record.actor_types]
-                for key in keys:
-                    if len(groups[key]) < MAX_PER_GAP:
-                        groups[key].append((rid, cand))
-            self._short[item_id] = dict(groups)
-        return self._short[item_id]
+    def _ranking(self, item_id: str) -> np.ndarray:
+        """The records linked to ``item_id``, best first before preferences (ties by id), as places
+        in ``_ids``: a few bytes per record, computed once per item."""
+        order = self._order.get(item_id)
+        if order is None:
+            ranked = sorted(((-c.score, rid) for rid, c in self.candidates(item_id).items()))
+            order = np.fromiter((self._place[rid] for _, rid in ranked), dtype=np.int32, count=len(ranked))
+            self._order[item_id] = order
+        return order
 
     def ranked(self, item_id: str, answers: Answers, per_gap: int = PER_GAP) -> list[tuple[str, _Candidate]]:
-        """The best ``per_gap`` records for the gap ``item_id``, preferences applied."""
+        """The best ``per_gap`` records for the gap ``item_id``, preferences applied.
+
+        Preferences lift every record of a group alike (same country, same actor type, both), so a
+        record among the best ``per_gap`` once they apply is among the best ``per_gap`` of its own
+        group: a request scores at most four times ``per_gap`` records, however many answer the item."""
         per_gap = max(1, min(per_gap, MAX_PER_GAP))
-        groups = self._shortlist(item_id)
-        keys: list[tuple[str, ...]] = [("all",)]
-        if answers.country:
-            keys.append(("country", answers.country))
+        order = self._ranking(item_id)
+        picks = [order[:per_gap]]
+        country = self._country_code.get(answers.country or "", -2)
+        in_country = self._country[order] == country if answers.country else None
+        if in_country is not None:
+            picks.append(order[in_country][:per_gap])
         if answers.actor_type:
-            keys.append(("actor", answers.actor_type))
-            if answers.country:
-                keys.append(("both", answers.country, answers.actor_type))
-        pool = {rid: cand for key in keys for rid, cand in groups.get(key, [])[:per_gap]}
-        chosen = {rid: self._prefer(rid, cand, answers) for rid, cand in pool.items()}
+            of_actor = self._actor.get(answers.actor_type)
+            of_actor = of_actor[order] if of_actor is not None else np.zeros(len(order), dtype=bool)
+            picks.append(order[of_actor][:per_gap])
+            if in_country is not None:
+                picks.append(order[of_actor & in_country][:per_gap])
+        pool = dict.fromkeys(self._ids[i] for pick in picks for i in pick.tolist())
+        chosen = {rid: self._prefer(rid, self.candidate(item_id, rid), answers) for rid in pool}
         return sorted(chosen.items(), key=lambda kv: (-kv[1].score, kv[0]))[:per_gap]
 
     def report(self, answers: Answers, *, per_gap: int = PER_GAP, limit: int = 10, lang: str = "en",
