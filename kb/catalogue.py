@@ -2,7 +2,7 @@
 
 Listings, counts, the coverage map, the feed and the recommender need a record's title, place, dates
 and tags, not its full text; the build writes one brief per record into the generation
-(``catalogue.json``) and a worker reads that instead of validating every record file again. The
+(``catalogue.jsonl``) and a worker reads that instead of validating every record file again. The
 full record is read from the index on demand (``SearchIndex.get``).
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-FILE = "catalogue.json"
+FILE = "catalogue.jsonl"
 # a practice card shows the summary cut at 220 characters (Jinja's truncate, 5 more allowed): the
 # first 240 characters cut the same way as the whole text
 SUMMARY_CHARS = 240
@@ -116,19 +116,24 @@ class Brief:
         return out
 
     @classmethod
-    def from_json(cls, data: dict) -> "Brief":
+    def from_json(cls, data: dict, shared: dict | None = None) -> "Brief":
+        """The brief of ``to_json``'s output; values repeated across records (tags, countries, dates)
+        are kept once in ``shared`` when given."""
+        one = (lambda v: shared.setdefault(v, v)) if shared is not None else (lambda v: v)
+
+        def many(name: str) -> tuple:
+            return tuple(one(v) for v in data.get(name, ()))
+
         title = data["title"]
         return cls(
-            id=data["id"], kind=data["kind"], title=Text(title) if isinstance(title, dict) else title,
-            summary=Text(data["summary"]), added=dt.date.fromisoformat(data["added"]),
-            last_verified=dt.date.fromisoformat(data["last_verified"]), themes=tuple(data.get("themes", ())),
-            country=data.get("country"), place=data.get("place"), organisations=tuple(data.get("organisations", ())),
-            year=data.get("year"), success_factors=tuple(data.get("success_factors", ())),
-            checklist_items=tuple(data.get("checklist_items", ())),
-            indicators=tuple(Indicator(i) for i in data.get("indicators", ())),
-            dimensions=tuple(data.get("dimensions", ())), actor_types=tuple(data.get("actor_types", ())),
-            target_groups=tuple(data.get("target_groups", ())), sectors=tuple(data.get("sectors", ())),
-            publisher=data.get("publisher"), related=tuple(data.get("related", ())),
+            id=data["id"], kind=one(data["kind"]), title=Text(title) if isinstance(title, dict) else title,
+            summary=Text(data["summary"]), added=one(dt.date.fromisoformat(data["added"])),
+            last_verified=one(dt.date.fromisoformat(data["last_verified"])), themes=many("themes"),
+            country=one(data.get("country")), place=one(data.get("place")), organisations=many("organisations"),
+            year=data.get("year"), success_factors=many("success_factors"), checklist_items=many("checklist_items"),
+            indicators=tuple(one(Indicator(i)) for i in data.get("indicators", ())), dimensions=many("dimensions"),
+            actor_types=many("actor_types"), target_groups=many("target_groups"), sectors=many("sectors"),
+            publisher=one(data.get("publisher")), related=tuple(data.get("related", ())),
             links=tuple(Link(url) for url in data.get("links", ())))
 
 
@@ -138,14 +143,17 @@ def brief_of(record) -> "Brief":
 
 
 def write(path: Path, briefs: list[Brief]) -> None:
-    """Write the catalogue of generation folder ``path``."""
-    (path / FILE).write_text(json.dumps([b.to_json() for b in briefs], ensure_ascii=False), encoding="utf-8")
+    """Write the catalogue of generation folder ``path``: one brief per line."""
+    with (path / FILE).open("w", encoding="utf-8") as fh:
+        for b in briefs:
+            fh.write(json.dumps(b.to_json(), ensure_ascii=False) + "\n")
 
 
 def read(path: Path) -> list[Brief]:
     """The catalogue of generation folder ``path``; OSError or ValueError when missing or malformed."""
-    data = json.loads((path / FILE).read_text(encoding="utf-8"))
+    shared: dict = {}
     try:
-        return [Brief.from_json(d) for d in data]
-    except (KeyError, TypeError) as exc:
+        with (path / FILE).open(encoding="utf-8") as fh:
+            return [Brief.from_json(json.loads(line), shared) for line in fh]
+    except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"malformed catalogue in {path}: {exc}") from None

@@ -4,7 +4,7 @@ Layout of the index folder::
 
     index/CURRENT            name of the generation readers must open
     index/gen-<stamp>/       a complete index, with meta.json (fingerprint, counts), vocab.json (typo
-                             vocabulary), columns/ (kb.columns) and catalogue.json (kb.catalogue)
+                             vocabulary), columns/ (kb.columns) and catalogue.jsonl (kb.catalogue)
     index/.build-<stamp>/    a build in progress (ignored by readers, removed by the next build)
 
 A build validates each record and indexes it into the new generation; if anything is invalid it

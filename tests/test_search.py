@@ -294,7 +294,7 @@ def test_a_build_with_worker_processes_makes_the_same_index(index_dir, ix, tmp_p
     monkeypatch.setattr(kb.validate, "PARALLEL_FROM", 1)  # the knowledge base is small: use workers anyway
     gen = build(PRACTICES_DIR, tmp_path / "index", processes=3)
     serial = current(index_dir)
-    for name in ("catalogue.json", *(f"columns/{p.name}" for p in (serial.path / "columns").iterdir())):
+    for name in ("catalogue.jsonl", *(f"columns/{p.name}" for p in (serial.path / "columns").iterdir())):
         assert (gen.path / name).read_bytes() == (serial.path / name).read_bytes(), name
     assert (gen.path / "vocab.json").read_text() == (serial.path / "vocab.json").read_text()
     other = SearchIndex(tmp_path / "index")
