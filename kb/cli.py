@@ -231,8 +231,15 @@ IndexDirOption = Annotated[
 
 def _open_index(index_dir: Path | None):
     """The search index, rebuilt first when the records changed; a failed rebuild keeps the old one."""
-    from kb.indexer import ensure
     from kb.search import SearchIndex
+
+    _ensure_index(index_dir)
+    return SearchIndex(index_dir)
+
+
+def _ensure_index(index_dir: Path | None) -> None:
+    """Rebuild the index when the records changed; a failed rebuild keeps the old one (and says so)."""
+    from kb.indexer import ensure
 
     try:
         _, failure = ensure(directory=index_dir)
@@ -247,7 +254,6 @@ def _open_index(index_dir: Path | None):
     if failure is not None:
         err.print(failure.report.render(), markup=False)
         err.print("The records changed but do not validate: searching the previous index.", markup=False)
-    return SearchIndex(index_dir)
 
 
 @app.command()
@@ -889,7 +895,7 @@ def serve(
 ) -> None:
     """Start the web app (and its JSON API); GET /healthz answers once it is ready."""
     _framework()
-    _open_index(None).close()  # builds the index once, before any worker starts
+    _ensure_index(None)  # builds the index once, before any worker starts
     from kb.server import run
 
     run(host, port, workers)
