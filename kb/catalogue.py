@@ -142,11 +142,33 @@ def brief_of(record) -> "Brief":
     return record if isinstance(record, Brief) else Brief.of(record)
 
 
+def line(brief: Brief) -> str:
+    """A brief as a line of the catalogue (without its end of line); it starts with ``prefix(brief.id)``."""
+    return json.dumps(brief.to_json(), ensure_ascii=False)
+
+
+def prefix(record_id: str) -> str:
+    """How the catalogue line of record ``record_id`` starts (its id comes first)."""
+    return '{"id": ' + json.dumps(record_id, ensure_ascii=False) + ","
+
+
 def write(path: Path, briefs: list[Brief]) -> None:
     """Write the catalogue of generation folder ``path``: one brief per line."""
+    write_lines(path, (line(b) for b in briefs))
+
+
+def write_lines(path: Path, lines) -> None:
+    """Write the catalogue of generation folder ``path`` from its lines (as ``line`` makes them): an
+    index updated in place keeps the lines of the records that did not change."""
     with (path / FILE).open("w", encoding="utf-8") as fh:
-        for b in briefs:
-            fh.write(json.dumps(b.to_json(), ensure_ascii=False) + "\n")
+        for text in lines:
+            fh.write(text + "\n")
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of the catalogue of generation folder ``path``; OSError when missing."""
+    text = (path / FILE).read_text(encoding="utf-8")
+    return text.split("\n")[:-1] if text else []  # not splitlines(): a text may hold U+2028
 
 
 def read(path: Path) -> list[Brief]:

@@ -259,32 +259,45 @@ def _ensure_index(index_dir: Path | None) -> None:
 @app.command()
 def index(
     index_dir: IndexDirOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Rebuild even when the index is up to date.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Build even when the index is up to date.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild everything instead of updating the current index "
+                                                      "with the changed records.")] = False,
 ) -> None:
-    """Build the search index from the records (into a new folder, swapped in when complete)."""
+    """Build the search index from the records (into a new folder, swapped in when complete): the
+    current index updated with the added, changed and removed records, or everything rebuilt when the
+    framework, the analysis or the index schema changed (or with --full)."""
+    import time
+
     _framework()
     from kb.indexer import build, current, is_fresh
     from kb.validate import RecordsError
 
-    if not force and is_fresh(directory=index_dir):
+    if not force and not full and is_fresh(directory=index_dir):
         gen = current(index_dir)
         out.print(f"Index is up to date: {gen.meta['records']} records in {gen.path}", markup=False)
         return
+    start = time.perf_counter()
     try:
         if out.is_terminal:
             from rich.progress import Progress
 
             with Progress(transient=True, console=out) as bar:
                 task = bar.add_task("Indexing", total=None)
-                gen = build(directory=index_dir, progress=lambda n, total: bar.update(task, completed=n, total=total))
+                gen = build(directory=index_dir, full=full,
+                            progress=lambda n, total: bar.update(task, completed=n, total=total))
         else:
-            gen = build(directory=index_dir)
+            gen = build(directory=index_dir, full=full)
     except RecordsError as exc:
         err.print(exc.report.render(), markup=False)
         err.print("Index not built; the previous index (if any) is unchanged.")
         raise typer.Exit(1)
-    out.print(f"Indexed {gen.meta['practices']} practices and {gen.meta['references']} references into {gen.path}",
-              markup=False)
+    meta = gen.meta
+    if meta.get("built") == "incremental":
+        how = f"incremental: {meta['added']} added, {meta['changed']} changed, {meta['removed']} removed"
+    else:
+        how = f"full rebuild: {meta.get('reason', 'asked for')}"
+    out.print(f"Indexed {meta['practices']} practices and {meta['references']} references into {gen.path} "
+              f"({how}) in {time.perf_counter() - start:.1f} s", markup=False)
 
 
 def _facet_option(help_text: str):

@@ -56,6 +56,40 @@ class Table:
         return cls(list(ids), np.asarray(years, dtype=np.int32),
                    {name: facet_arrays([doc.get(name, []) for doc in facets]) for name in names})
 
+    @classmethod
+    def updated(cls, old: "Table", ids: list[str], source: np.ndarray,
+                new: dict[int, tuple[int, dict[str, list[str]]]], names: tuple[str, ...]) -> "Table":
+        """The columns of an index updated in place: document ``d`` (id ``ids[d]``) is document
+        ``source[d]`` of ``old`` when that is 0 or more, else ``new[d]`` (year, facet values), else a
+        deleted document (no year, no values). Only values some document still has are kept."""
+        source = np.asarray(source, dtype=np.int64)
+        n = len(ids)
+        kept = np.flatnonzero(source >= 0)
+        year = np.zeros(n, dtype=np.int32)
+        year[kept] = np.asarray(old.year)[source[kept]]
+        for d, (y, _) in new.items():
+            year[d] = y
+        into = np.full(len(old.ids), -1, dtype=np.int64)  # where each old document went, -1 if gone
+        into[source[kept]] = kept
+        facets = {}
+        for name in names:
+            f = old.facets[name]
+            docs = into[np.asarray(f.docs, dtype=np.int64)]
+            keep = docs >= 0
+            docs, old_codes = docs[keep], np.asarray(f.vals, dtype=np.int64)[keep]
+            added = [(d, v) for d, (_, values) in sorted(new.items()) for v in values.get(name, [])]
+            used = np.unique(old_codes)
+            values = sorted({f.values[c] for c in used.tolist()} | {v for _, v in added})
+            codes = {v: i for i, v in enumerate(values)}
+            recode = np.full(len(f.values), -1, dtype=np.int64)
+            recode[used] = [codes[f.values[c]] for c in used.tolist()]
+            docs = np.concatenate([docs, np.fromiter((d for d, _ in added), dtype=np.int64, count=len(added))])
+            vals = np.concatenate([recode[old_codes], np.fromiter((codes[v] for _, v in added), dtype=np.int64,
+                                                                   count=len(added))])
+            order = np.argsort(docs, kind="stable")  # by document, each one's values in their order
+            facets[name] = Facet(values, codes, docs[order].astype(np.int32), vals[order].astype(np.int32))
+        return cls(list(ids), year, facets)
+
     def rows(self) -> list[tuple[str, int, dict[str, list[str]]]]:
         """(id, year, {facet: values}) of every document: the inverse of ``of``."""
         per_doc: list[dict[str, list[str]]] = [{} for _ in self.ids]

@@ -8,7 +8,12 @@ BM25F scores added per word, masks combined for "all words" or "any word", facet
 ``bincount``, the best results by ``argpartition``.
 
 Scores follow Whoosh's BM25F (B=0.75, K1=1.2, idf = log(N / (df + 1)) + 1, field boosts stored in
-the weights), so ranking is the same as Whoosh's own searcher for term queries.
+the weights), so ranking is the same as Whoosh's own searcher for term queries. The statistics count
+live documents only: an index updated in place (kb.indexer) keeps deleted documents in its segments
+until they are merged, and they must not weigh. N is the number of live documents, df the number of
+live documents holding the word, and the average field length the mean of the live documents' lengths
+as the index stores them (one byte each, so a document's length reads the same before and after a
+merge): an updated index and one built afresh from the same records score alike, to the last bit.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import math
 import pickle
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 
 import numpy as np
 from whoosh.formats import Positions
@@ -28,7 +33,7 @@ from kb.columns import Table
 B, K1 = 0.75, 1.2
 CACHE_POSTINGS = 4_000_000  # postings kept decoded (8 bytes each: ~32 MB at most)
 CACHE_POSITIONS = 4_000_000  # word positions kept decoded for phrases (8 bytes each: ~32 MB at most)
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) or 1 for b in range(256)], dtype=np.float32)
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
 class Columns:
@@ -44,13 +49,20 @@ class Columns:
         self.rank = np.empty(self.n, dtype=np.int64)
         self.rank[sorted(range(self.n), key=self.ids.__getitem__)] = np.arange(self.n)
         self.live = np.ones(self.n, dtype=bool)
-        if self.reader.has_deletions():
-            for docnum in self.reader.deleted_docs():
-                self.live[docnum] = False
+        self.live[deleted_docs(self.reader)] = False
+        self.live_count = int(np.count_nonzero(self.live))
+        self.deletions = self.live_count < self.n
         self.facets = table.facets
         self._scorable = {f for f in text_fields if searcher.schema[f].scorable}
-        self._lengths = {f: self._field_lengths(f) for f in self._scorable}
-        self._avg = {f: (self.reader.field_length(f) / (self.n or 1)) or 1.0 for f in self._scorable}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._avg: dict[str, float] = {}
+        for f in self._scorable:
+            stored = self._field_lengths(f)  # 0 where the document has nothing in the field
+            # the mean over live documents, summed exactly (whole numbers in float64) whatever their order
+            total = float(np.sum(stored[self.live], dtype=np.float64))
+            self._avg[f] = (total / self.live_count if self.live_count else 0.0) or 1.0
+            self._lengths[f] = np.maximum(stored, np.float32(1))
+        self._deleted_weights: dict[str, dict[str, float]] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
         self._masks: dict[tuple[str, str], np.ndarray] = {}
@@ -60,15 +72,15 @@ class Columns:
 
     # -- per-document data ---------------------------------------------------------------------
     def _field_lengths(self, field: str) -> np.ndarray:
-        """Every document's length in ``field`` (Whoosh keeps them as one byte each)."""
-        out = np.ones(self.n, dtype=np.float32)
+        """Every document's length in ``field`` (Whoosh keeps them as one byte each), 0 when empty."""
+        out = np.zeros(self.n, dtype=np.float32)
         for reader, offset in self.reader.leaf_readers():
             count = reader.doc_count_all()
             raw = _length_bytes(reader, field, count)
             if raw is not None:
                 out[offset:offset + count] = _LENGTH_OF_BYTE[raw]
             else:  # another codec: ask document by document
-                out[offset:offset + count] = [reader.doc_field_length(d, field, 1) or 1 for d in range(count)]
+                out[offset:offset + count] = [reader.doc_field_length(d, field, 0) or 0 for d in range(count)]
         return out
 
     def mask(self, facet: str, values: list[str]) -> np.ndarray:
@@ -108,7 +120,7 @@ class Columns:
         ids, weights = self._read(field, token)
         if field in self._scorable and len(ids):
             df = len(ids)
-            idf = math.log(self.n / (df + 1)) + 1
+            idf = math.log(self.live_count / (df + 1)) + 1
             lengths = self._lengths[field][ids]
             scores = idf * (weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / self._avg[field]))
         else:
@@ -121,6 +133,62 @@ class Columns:
                 _, (old, _) = self._postings.popitem(last=False)
                 self._cached -= len(old)
         return entry
+
+    def doc_frequency(self, field: str, token: str) -> int:
+        """How many live documents hold ``token`` in ``field``."""
+        if not self.deletions:
+            return self.reader.doc_frequency(field, token)  # the term's own count: no posting list read
+        return len(self.term(field, token)[0])
+
+    def frequency(self, field: str, token: str) -> float:
+        """The total weight of ``token`` in ``field`` over live documents: Whoosh's collection
+        frequency, less what the deleted documents hold (read from their stored text, or else the
+        live postings added up). Weights are whole multiples of the field boost: the sums are exact."""
+        total = self.reader.frequency(field, token)
+        if self.deletions and total:
+            if self.reader.schema[field].stored:
+                total -= self._deleted(field).get(token, 0.0)
+            else:
+                total = float(np.sum(self._read(field, token)[1], dtype=np.float64))
+        return total
+
+    def _deleted(self, field: str) -> dict[str, float]:
+        """The weight of each word of ``field`` in the deleted documents, from their stored text
+        analysed as the index analysed it."""
+        with self._lock:
+            hit = self._deleted_weights.get(field)
+        if hit is None:
+            fieldobj = self.reader.schema[field]
+            hit = defaultdict(float)
+            for docnum in np.flatnonzero(~self.live).tolist():
+                text = self.reader.stored_fields(docnum).get(field)
+                if text:
+                    for tbytes, _, weight, _ in fieldobj.index(text):
+                        hit[fieldobj.from_bytes(tbytes)] += weight
+            with self._lock:
+                self._deleted_weights[field] = hit
+        return hit
+
+    def key_terms(self, field: str, text: str, count: int) -> list[tuple[str, float]]:
+        """The ``count`` most distinctive words of ``text`` in ``field``, with their weight (best 1.0):
+        Whoosh's "more like this" key terms (Bo1 model, not normalised), over the live documents."""
+        fieldobj = self.reader.schema[field]
+        weights: dict[str, float] = defaultdict(float)
+        top_total = 0.0
+        for tbytes, _, weight, _ in fieldobj.index(text or ""):
+            weights[fieldobj.from_bytes(tbytes)] += weight
+            top_total += weight
+        scored = []
+        for word, weight in weights.items():
+            cf = self.frequency(field, word)
+            if cf > 0:
+                f = cf / self.live_count
+                scored.append((weight * math.log((1.0 + f) / f, 2) + math.log(1.0 + f, 2), word))
+        best = max((s for s, _ in scored), default=0.0)
+        if best <= 0:
+            return []
+        scored = sorted(((s / best, w) for s, w in scored), key=lambda sw: (-sw[0], sw[1]))
+        return [(w, s) for s, w in scored[:count]]
 
     def holds(self, field: str, tokens: set[str], docnum: int) -> bool:
         """Whether document ``docnum`` has any of ``tokens`` in ``field``."""
@@ -142,7 +210,11 @@ class Columns:
             weights.append(np.asarray(seg_weights, dtype=np.float32))
         if not ids:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        return np.concatenate(ids), np.concatenate(weights)
+        ids, weights = np.concatenate(ids), np.concatenate(weights)
+        if self.deletions:
+            keep = self.live[ids]
+            ids, weights = ids[keep], weights[keep]
+        return ids, weights
 
     def all_of(self, field: str, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Documents holding every one of ``tokens`` in ``field``, in any order; the score is the sum
@@ -193,6 +265,8 @@ class Columns:
                 ids, positions = _positions_of(reader.postings(field, token), reader.schema[field].format)
                 parts.append(((ids + offset) << 32) | positions)
         keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        if self.deletions and len(keys):
+            keys = keys[self.live[keys >> 32]]
         with self._lock:
             self._position_cache[key] = keys
             self._cached_positions += len(keys)
@@ -200,6 +274,18 @@ class Columns:
                 _, old = self._position_cache.popitem(last=False)
                 self._cached_positions -= len(old)
         return keys
+
+
+def deleted_docs(reader) -> list[int]:
+    """The numbers of the deleted documents of an index reader, in all its segments."""
+    out: list[int] = []
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_deletions():
+            found = getattr(leaf, "deleted_docs_set", None)  # a Whoosh segment's set, else one by one
+            if found is None:
+                found = [d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)]
+            out += sorted(offset + d for d in found)
+    return out
 
 
 def _positions_of(matcher, fmt) -> tuple[np.ndarray, np.ndarray]:

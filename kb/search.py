@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +37,7 @@ MAX_PARTS = 16  # distinct words and phrases of one query searched, at most
 MAX_CORRECTIONS = 8  # unknown words of one query looked up for a correction, at most
 SYNONYM_BOOST = 0.5  # a thesaurus equivalent counts half as much as the word itself
 BROADER_BOOST = 0.25  # a broader concept ("logement" for "sans-abri") a quarter
+SIMILAR_TERMS = 12  # key terms of a record a "more like this" search looks for, in each field
 # French question words (English ones are stop words already), left out of a query of several words
 QUESTION_WORDS = frozenset({"comment", "quel", "quels", "quelle", "quelles", "pourquoi", "quoi", "combien", "lequel",
                             "laquelle", "lesquels", "lesquelles", "est-ce"})
@@ -151,7 +151,8 @@ class SearchIndex:
         self._searcher, self._ix, self.meta = searcher, ix, gen.meta
         self._cols = Columns(searcher, table, TEXT_FIELDS)
         self._vocab, self._vocab_set = vocab, set(vocab)
-        self._ids = {record_id: docnum for docnum, record_id in enumerate(table.ids)}
+        live = self._cols.live  # a record updated in place leaves its former document deleted
+        self._ids = {record_id: docnum for docnum, record_id in enumerate(table.ids) if live[docnum]}
         self._everything: dict[str, dict[str, int]] | None = None  # facet counts of the whole collection
         self._similar: dict[tuple, list[Hit]] = {}  # "more like this" is fixed for a generation
         self._generation = gen.path.name
@@ -348,24 +349,22 @@ class SearchIndex:
         folded = fold(word)
         if folded in self._vocab_set or get_thesaurus().expand(word):
             return True
-        reader = self._searcher.reader()
         for field, analyzer in (("body_fr", self._fr), ("body_en", self._en), ("tags_fr", self._fr),
                                 ("tags_en", self._en), ("names", self._names)):
             tokens = analyze(analyzer, word)
             if not tokens:
                 return True  # a stop word: nothing to correct
-            if all(reader.doc_frequency(field, t) for t in tokens):
+            if all(self._cols.doc_frequency(field, t) for t in tokens):
                 return True
         return False
 
     def _frequency(self, word: str) -> int:
         """How many records hold ``word`` (in any text field), at most."""
-        reader = self._searcher.reader()
         best = 0
         for field, analyzer in self._fields():
             tokens = analyze(analyzer, word)
             if len(tokens) == 1:
-                best = max(best, reader.doc_frequency(field, tokens[0]))
+                best = max(best, self._cols.doc_frequency(field, tokens[0]))
         return best
 
     def suggest(self, parts: list[tuple[str, bool]]) -> str | None:
@@ -447,8 +446,11 @@ class SearchIndex:
             key = -order[docs].astype(np.float64)
         if count < len(docs):
             chosen = np.argpartition(key, count - 1)[:count]
+            # every document tied with the last one chosen stays in the running: which of them make
+            # the cut is decided by id below, not by where they are in the index
+            chosen = np.flatnonzero(key <= key[chosen].max())
             docs, key, rank = docs[chosen], key[chosen], rank[chosen]
-        order = np.lexsort((rank, key))
+        order = np.lexsort((rank, key))[:count]
         return docs[order]
 
     def _page(self, match: Match, page, limit, sort, lang) -> list[Hit]:
@@ -481,10 +483,9 @@ class SearchIndex:
     def text_matches(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """Records whose text best matches ``text``: its eight most distinctive words, any of them."""
         words = list(dict.fromkeys(w for w, is_phrase in self.split(text) if not is_phrase and len(w) > 3))
-        reader = self._searcher.reader()
 
         def rarity(word: str) -> int:
-            freqs = [reader.doc_frequency(field, t) for field, analyzer in (("body_fr", self._fr), ("body_en", self._en))
+            freqs = [self._cols.doc_frequency(field, t) for field, analyzer in (("body_fr", self._fr), ("body_en", self._en))
                      for t in analyze(analyzer, word)]
             freqs = [f for f in freqs if f]
             return min(freqs) if freqs else 0
@@ -498,7 +499,11 @@ class SearchIndex:
             return [(self._cols.ids[d], float(scores[d])) for d in self._top(scores, mask & self._cols.live, limit, False)]
 
     def similar(self, record_id: str, limit: int = 5, lang: str = "fr") -> list[Hit]:
-        """Records most like ``record_id`` ("more like this"), best first; KeyError if unknown."""
+        """Records most like ``record_id`` ("more like this"), best first; KeyError if unknown.
+
+        As Whoosh's ``more_like`` in each of the bodies and titles (the record's twelve key terms, the
+        best ``3 * limit`` records holding them), the scores added up over the four fields; counted on
+        the live documents, ties broken by record id."""
         docnum = self._ids.get(record_id)
         if docnum is None:
             raise KeyError(record_id)
@@ -506,16 +511,23 @@ class SearchIndex:
         if key in self._similar:
             return self._similar[key]
         with self._lock:
-            scores: Counter = Counter()
+            cols = self._cols
+            stored = self._searcher.stored_fields(docnum)
+            total = np.zeros(cols.n, dtype=np.float64)
             for field in ("body_fr", "body_en", "title_fr", "title_en"):
-                for hit in self._searcher.more_like(docnum, field, top=limit * 3, numterms=12):
-                    scores[hit.docnum] += float(hit.score or 0.0)
-            scores.pop(docnum, None)
+                scores = np.zeros(cols.n, dtype=np.float64)
+                for token, boost in cols.key_terms(field, stored.get(field) or "", SIMILAR_TERMS):
+                    ids, s = cols.term(field, token)
+                    scores[ids] += boost * s.astype(np.float64)
+                mask = scores > 0
+                mask[docnum] = False
+                best = self._top(scores, mask, limit * 3, False)
+                total[best] += scores[best]
             hits = []
-            for other, score in scores.most_common(limit):
+            for other in self._top(total, total > 0, limit, False).tolist():
                 rec = self._searcher.stored_fields(other)["record"]
                 summary = rec.get("summary") or rec.get("description") or {}
-                hits.append(Hit.of(rec, score, str(escape((summary.get(lang) or "")[:240]))))
+                hits.append(Hit.of(rec, float(total[other]), str(escape((summary.get(lang) or "")[:240]))))
             if len(self._similar) > 5000:
                 self._similar.clear()
             self._similar[key] = hits
