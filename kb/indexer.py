@@ -369,7 +369,9 @@ def _lock(directory: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-WRITER_LIMIT_MB = 128  # postings buffered before the writer spills a sorted run to disk
+WRITER_LIMIT_MB = 128  # postings buffered before the writer spills a sorted run to disk (shared by its processes)
+WRITER_PROCS_FROM = 2000  # records from which a full build indexes in two processes (Whoosh's MpWriter)
+WRITER_BATCH = 100  # documents handed to a writer process at a time
 MANY_CHANGES = 200  # more changed files than this and than half the records: a full rebuild
 MAX_DELETED_SHARE = 0.2  # deleted documents kept in the segments, at most, as a share of all documents
 FEW_DELETED = 50  # ... or this many, whatever the share
@@ -446,8 +448,11 @@ def _full(records_dir: Path, directory: Path, reason: str, todo: Plan, progress,
     try:
         ix = whoosh_index.create_in(str(tmp), schema())
         # segment files kept apart: Whoosh copies a compound segment file into each reader's memory,
-        # while separate files are read through the page cache that every worker shares
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
+        # while separate files are read through the page cache that every worker shares. A large
+        # collection is indexed by two processes, each writing its own segment (kept, not merged)
+        procs = 2 if processes > 1 and total >= WRITER_PROCS_FROM else 1
+        options = {"procs": procs, "multisegment": True, "batchsize": WRITER_BATCH} if procs > 1 else {}
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB // procs, compound=False, **options)
         vocab: Counter = Counter()
         kinds: Counter = Counter()
         get_framework(), get_thesaurus()  # loaded before any worker process forks
@@ -476,7 +481,10 @@ def _full(records_dir: Path, directory: Path, reason: str, todo: Plan, progress,
             writer.cancel()
             raise
         writer.commit()
-        Table.of(ids, years, facets, FACETS).write(tmp)
+        with whoosh_index.open_dir(str(tmp)).reader() as reader:  # documents in index order
+            row = {rid: i for i, rid in enumerate(ids)}
+            order = [row[rid] for rid in reader.column_reader("id")]
+        Table.of([ids[i] for i in order], [years[i] for i in order], [facets[i] for i in order], FACETS).write(tmp)
         catalogue.write(tmp, briefs)
         if todo.changes is not None:  # the changes were known, but too many or the index not updatable
             counts = (len(todo.changes.added), len(todo.changes.changed), len(todo.changes.removed))

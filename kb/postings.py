@@ -31,8 +31,8 @@ from whoosh.util.numeric import byte_to_length
 from kb.columns import Table
 
 B, K1 = 0.75, 1.2
-CACHE_POSTINGS = 4_000_000  # postings kept decoded (8 bytes each: ~32 MB at most)
-CACHE_POSITIONS = 4_000_000  # word positions kept decoded for phrases (8 bytes each: ~32 MB at most)
+CACHE_POSTINGS = 2_000_000  # postings kept decoded and scored (8 bytes each: 16 MB at most per worker)
+CACHE_POSITIONS = 2_000_000  # word positions kept decoded for phrases (8 bytes each: 16 MB at most per worker)
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -206,10 +206,10 @@ class Columns:
             if (field, token) not in reader:
                 continue
             seg_ids, seg_weights = _drain(reader.postings(field, token))
-            ids.append(np.asarray(seg_ids, dtype=np.int64) + offset)
+            ids.append(np.asarray(seg_ids, dtype=np.int32) + np.int32(offset))
             weights.append(np.asarray(seg_weights, dtype=np.float32))
         if not ids:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         ids, weights = np.concatenate(ids), np.concatenate(weights)
         if self.deletions:
             keep = self.live[ids]

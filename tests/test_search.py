@@ -307,6 +307,33 @@ def test_a_build_with_worker_processes_makes_the_same_index(index_dir, ix, tmp_p
         other.close()
 
 
+def test_a_build_indexed_by_two_writer_processes_answers_the_same(index_dir, ix, tmp_path, monkeypatch):
+    import kb.indexer
+    from kb.columns import Table
+
+    monkeypatch.setattr(kb.indexer, "WRITER_PROCS_FROM", 1)  # the knowledge base is small: split it anyway
+    monkeypatch.setattr(kb.indexer, "WRITER_BATCH", 7)
+    gen = build(PRACTICES_DIR, tmp_path / "index", processes=2)
+    serial = current(index_dir)
+    other = SearchIndex(tmp_path / "index")
+    try:
+        assert len(other._searcher.reader().leaf_readers()) == 2  # one segment per writer process
+        # documents are numbered per segment, and the columns follow the index's own numbering
+        rows = Table.read(gen.path, kb.indexer.FACETS).rows()
+        assert [r[0] for r in rows] == list(other._searcher.reader().column_reader("id")) != sorted(r[0] for r in rows)
+        assert sorted(rows) == sorted(Table.read(serial.path, kb.indexer.FACETS).rows())
+        for query, filters in (("logement", {}), ("santé mentale", {}), ('"garde d’enfants"', {}), ("", {}),
+                               ("emploi", {"country": ["PL", "FI"]}), ("", {"theme": ["4"]})):
+            for page, sort in ((1, "relevance"), (2, "relevance"), (1, "date")):
+                a = ix.search(query, Filters.parse(filters), page=page, sort=sort, limit=5)
+                b = other.search(query, Filters.parse(filters), page=page, sort=sort, limit=5)
+                assert a.model_dump() == b.model_dump(), (query, filters, page, sort)
+        some = ix.ids()[:5]
+        assert [ix.similar(i) for i in some] == [other.similar(i) for i in some]
+    finally:
+        other.close()
+
+
 def test_a_build_with_worker_processes_reports_bad_records_the_same(tmp_path, monkeypatch):
     import kb.validate
 
