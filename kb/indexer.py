@@ -52,7 +52,7 @@ from kb.postings import deleted_docs
 from kb.thesaurus import get_thesaurus
 from kb.validate import Problem, RecordsError, Report, check_paths
 
-INDEX_SCHEMA_VERSION = 7  # 7: the id field is sortable (its column gives each document's id in bulk)
+INDEX_SCHEMA_VERSION = 8  # 7: the id field is sortable (its column gives each document's id in bulk); 8: titles and bodies stored once, in the record
 FACETS = ("theme", "country", "success_factor", "dimension", "target_group", "sector", "actor_type", "kind")
 TEXT_FIELDS = ("title_fr", "title_en", "body_fr", "body_en", "names", "tags_fr", "tags_en", "synonyms")
 
@@ -63,10 +63,11 @@ def schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         kind=ID(stored=True),
-        title_fr=TEXT(analyzer=fr, stored=True, field_boost=3.0),
-        title_en=TEXT(analyzer=en, stored=True, field_boost=3.0),
-        body_fr=TEXT(analyzer=fr, stored=True),
-        body_en=TEXT(analyzer=en, stored=True),
+        # titles and bodies are not stored apart: the stored record holds them (``field_text``)
+        title_fr=TEXT(analyzer=fr, field_boost=3.0),
+        title_en=TEXT(analyzer=en, field_boost=3.0),
+        body_fr=TEXT(analyzer=fr),
+        body_en=TEXT(analyzer=en),
         names=TEXT(analyzer=names, field_boost=2.0),
         tags_fr=TEXT(analyzer=fr, field_boost=0.5),
         tags_en=TEXT(analyzer=en, field_boost=0.5),
@@ -110,20 +111,28 @@ def facet_values(record: Practice | Reference) -> dict[str, list[str]]:
     }
 
 
+def field_text(rec: dict, field: str) -> str:
+    """The text of field ``title_fr``, ``title_en``, ``body_fr`` or ``body_en`` of a record given as its
+    stored JSON: a practice's body is its summary and evidence lines, a reference's its description."""
+    lang = field[-2:]
+    if field.startswith("title_"):
+        return rec["title"][lang] if isinstance(rec["title"], dict) else rec["title"]
+    if rec["kind"] == "practice":
+        return " ".join([rec["summary"][lang], *(e["evidence"][lang] for e in rec.get("indicators", []))])
+    return rec["description"][lang]
+
+
 def document(record: Practice | Reference, framework: Framework | None = None) -> dict:
     """The Whoosh document for a record (a pure function of the record)."""
     fw = framework or get_framework()
     facets = facet_values(record)
+    stored = record.model_dump(mode="json", exclude_none=True)
+    title_fr, title_en, body_fr, body_en = (field_text(stored, f) for f in ("title_fr", "title_en", "body_fr", "body_en"))
     if record.kind == "practice":
-        title_fr, title_en = record.title.fr, record.title.en
-        body_fr = " ".join([record.summary.fr, *(e.evidence.fr for e in record.indicators)])
-        body_en = " ".join([record.summary.en, *(e.evidence.en for e in record.indicators)])
         names = [*record.organisations, record.place or "", countries.name(record.country, "fr"),
                  countries.name(record.country, "en"), record.country]
         year = record.year_started
     else:
-        title_fr = title_en = record.title
-        body_fr, body_en = record.description.fr, record.description.en
         names = [record.publisher, *record.authors, record.title]
         year = record.year
     tags_fr, tags_en = _tag_names(facets, fw)
@@ -139,7 +148,7 @@ def document(record: Practice | Reference, framework: Framework | None = None) -
         "tags_en": tags_en,
         "year": year or 0,
         "facets": facets,
-        "record": record.model_dump(mode="json", exclude_none=True),
+        "record": stored,
     }
     for name in FACETS:
         if name != "kind" and facets[name]:

@@ -62,7 +62,6 @@ class Columns:
             total = float(np.sum(stored[self.live], dtype=np.float64))
             self._avg[f] = (total / self.live_count if self.live_count else 0.0) or 1.0
             self._lengths[f] = np.maximum(stored, np.float32(1))
-        self._deleted_weights: dict[str, dict[str, float]] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
         self._masks: dict[tuple[str, str], np.ndarray] = {}
@@ -142,32 +141,12 @@ class Columns:
 
     def frequency(self, field: str, token: str) -> float:
         """The total weight of ``token`` in ``field`` over live documents: Whoosh's collection
-        frequency, less what the deleted documents hold (read from their stored text, or else the
-        live postings added up). Weights are whole multiples of the field boost: the sums are exact."""
+        frequency, or, when documents were deleted, the live postings added up (weights are whole
+        multiples of the field boost: the sums are exact)."""
         total = self.reader.frequency(field, token)
         if self.deletions and total:
-            if self.reader.schema[field].stored:
-                total -= self._deleted(field).get(token, 0.0)
-            else:
-                total = float(np.sum(self._read(field, token)[1], dtype=np.float64))
+            total = float(np.sum(self._read(field, token)[1], dtype=np.float64))
         return total
-
-    def _deleted(self, field: str) -> dict[str, float]:
-        """The weight of each word of ``field`` in the deleted documents, from their stored text
-        analysed as the index analysed it."""
-        with self._lock:
-            hit = self._deleted_weights.get(field)
-        if hit is None:
-            fieldobj = self.reader.schema[field]
-            hit = defaultdict(float)
-            for docnum in np.flatnonzero(~self.live).tolist():
-                text = self.reader.stored_fields(docnum).get(field)
-                if text:
-                    for tbytes, _, weight, _ in fieldobj.index(text):
-                        hit[fieldobj.from_bytes(tbytes)] += weight
-            with self._lock:
-                self._deleted_weights[field] = hit
-        return hit
 
     def key_terms(self, field: str, text: str, count: int) -> list[tuple[str, float]]:
         """The ``count`` most distinctive words of ``text`` in ``field``, with their weight (best 1.0):

@@ -25,7 +25,7 @@ from whoosh import index as whoosh_index
 
 from kb.analysis import analyze, english_analyzer, fold, french_analyzer, index_term, name_analyzer, terms_of
 from kb.filters import Filters
-from kb.indexer import TEXT_FIELDS, current, read_columns
+from kb.indexer import TEXT_FIELDS, current, field_text, read_columns
 from kb.paths import index_dir
 from kb.postings import Columns
 from kb.suggestions import Alternatives, candidates, matching_links, nearest_terms
@@ -462,10 +462,10 @@ class SearchIndex:
             rec = stored["record"]
             score = float(match.scores[docnum]) if match.scores is not None else 0.0
             missing = [u.text for u in match.units if not u.mask[docnum]]
-            hits.append(Hit.of(rec, score, self._snippet(docnum, stored, rec, lang, match.wanted), missing))
+            hits.append(Hit.of(rec, score, self._snippet(docnum, rec, lang, match.wanted), missing))
         return hits
 
-    def _snippet(self, docnum: int, stored: dict, rec: dict, lang: str, wanted: dict[str, set[str]]) -> str:
+    def _snippet(self, docnum: int, rec: dict, lang: str, wanted: dict[str, set[str]]) -> str:
         """An extract of the body in ``lang`` (else the other language) with the matched words marked;
         a body the index says holds none of the words is not scanned."""
         other = "en" if lang == "fr" else "fr"
@@ -473,7 +473,7 @@ class SearchIndex:
             words = wanted.get(field[-2:], set())
             if not words or not self._cols.holds(field, words, docnum):
                 continue
-            marked = mark(stored.get(field) or "", words, field[-2:])
+            marked = mark(field_text(rec, field), words, field[-2:])
             if marked:
                 return marked
         text = rec.get("summary") or rec.get("description") or {}
@@ -516,7 +516,7 @@ class SearchIndex:
             total = np.zeros(cols.n, dtype=np.float64)
             for field in ("body_fr", "body_en", "title_fr", "title_en"):
                 scores = np.zeros(cols.n, dtype=np.float64)
-                for token, boost in cols.key_terms(field, stored.get(field) or "", SIMILAR_TERMS):
+                for token, boost in cols.key_terms(field, field_text(stored["record"], field), SIMILAR_TERMS):
                     ids, s = cols.term(field, token)
                     scores[ids] += boost * s.astype(np.float64)
                 mask = scores > 0

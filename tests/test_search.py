@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from kb.cli import app
 from kb.filters import FilterError, Filters
-from kb.indexer import build, current, ensure
+from kb.indexer import build, current, ensure, field_text
 from kb.paths import PRACTICES_DIR
 from kb.search import SearchIndex, may_miss
 from kb.suggestions import candidates, max_edits
@@ -502,7 +502,7 @@ def test_phrases_compared_in_bulk_find_what_whooshs_phrase_query_finds(ix):
         stored = ix._searcher.stored_fields(docnum)
         for field, analyzer in (("body_fr", french_analyzer()), ("body_en", english_analyzer()),
                                 ("title_fr", french_analyzer()), ("title_en", english_analyzer())):
-            tokens = analyze(analyzer, stored.get(field) or "")
+            tokens = analyze(analyzer, field_text(stored["record"], field))
             for _ in range(3):
                 if len(tokens) < 3:
                     break
