@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlencode
 
-from feedgen.feed import FeedGenerator
-
 from kb import countries
 from kb.filters import Filters
 from kb.framework import Framework, get_framework
@@ -101,6 +99,8 @@ def atom(timeline: Timeline, filters: Filters, *, base_url: str, lang: str, limi
          framework: Framework | None = None, load: Callable[[str], Practice | Reference] | None = None) -> bytes:
     """The Atom feed of the newest changes the filters keep, with absolute links under ``base_url``; an
     entry's summary is the record's whole text, read with ``load`` when the timeline holds briefs."""
+    from feedgen.feed import FeedGenerator  # with lxml, 10 MB a worker need not hold until a feed is asked for
+
     t = translator(lang)
     base = base_url.rstrip("/")
     changes = timeline.latest(filters, limit)
