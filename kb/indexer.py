@@ -35,7 +35,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -46,11 +46,13 @@ from kb.analysis import ANALYSIS_VERSION, english_analyzer, french_analyzer, nam
 from kb.catalogue import Brief
 from kb.columns import Table
 from kb.framework import Framework, get_framework
-from kb.models import KINDS, Practice, Reference
 from kb.paths import FRAMEWORK_DIR, index_dir, practices_dir
 from kb.postings import deleted_docs
 from kb.thesaurus import get_thesaurus
-from kb.validate import Problem, RecordsError, Report, check_paths
+
+if TYPE_CHECKING:  # the models and the validator are imported by a build, not by every search
+    from kb.models import Practice, Reference
+    from kb.validate import Problem, RecordsError, Report
 
 INDEX_SCHEMA_VERSION = 8  # 7: the id field is sortable (its column gives each document's id in bulk); 8: titles and bodies stored once, in the record
 FACETS = ("theme", "country", "success_factor", "dimension", "target_group", "sector", "actor_type", "kind")
@@ -404,6 +406,8 @@ def build(
     generation's meta.json says which it was ("built": "incremental" or "full", with the reason) and
     how many files were added, changed and removed. With ``stale_only``, an index found up to date
     once the build holds the lock (another process built it meanwhile) is returned as it is."""
+    from kb.validate import RecordsError
+
     records_dir = records_dir or practices_dir()
     directory = directory or index_dir()
     processes = (os.cpu_count() or 1) if processes is None else processes
@@ -449,6 +453,8 @@ def _full(records_dir: Path, directory: Path, reason: str, todo: Plan, progress,
     bounded by the writer's buffer, not by the size of the collection. Large collections are read,
     validated and turned into documents by worker processes (``processes``) while this process
     indexes, in the files' order."""
+    from kb.validate import RecordsError, check_paths
+
     changes = scan(records_dir)  # every file read and hashed: the manifest of the new generation
     total = len(changes.files)
     name = _new_name()
@@ -604,6 +610,9 @@ class _Unusable(Exception):
 def _update(records_dir: Path, directory: Path, todo: Plan, progress, processes: int) -> Generation:
     """A new generation: the current one with the documents of changed and removed files deleted and
     those of changed and added files added (validated as a full build validates them)."""
+    from kb.models import KINDS
+    from kb.validate import RecordsError, Report, check_paths
+
     gen, changes = todo.generation, todo.changes
     old_rels = list(todo.manifest)
     lines = catalogue.read_lines(gen.path)
@@ -703,7 +712,7 @@ def _collection_problems(report: Report, records_dir: Path, changes: Changes, li
     """The checks ``kb.validate`` makes over the whole collection (duplicate ids, related ids that must
     exist), for the files just checked against the whole collection, and for the unchanged files that
     name a removed record: the problems a full build would report."""
-    from kb.validate import _closest, _display, check_file
+    from kb.validate import Problem, _closest, _display, check_file
 
     checked = {f.path: f for f in report.files}
     problems: list[Problem] = []
@@ -793,6 +802,8 @@ def ensure(records_dir: Path | None = None, directory: Path | None = None) -> tu
     todo = plan(records_dir, directory)
     if todo.fresh:
         return todo.generation, None
+    from kb.validate import RecordsError
+
     try:
         return build(records_dir, directory, stale_only=True), None
     except RecordsError as exc:

@@ -67,3 +67,5 @@ def test_kb_search_imports_no_web_stack(tmp_path, practices_index):
     assert done.returncode == 0, done.stderr
     assert {"kb.search", "kb.i18n", "whoosh"} <= modules, "the search did not run its text output"
     assert not modules & WEB_ONLY, f"kb search pulls in the web stack: {sorted(modules & WEB_ONLY)}"
+    # the index is up to date: the record models and the validator are for a build, not for a search
+    assert not modules & {"kb.validate", "kb.models"}, sorted(modules & {"kb.validate", "kb.models"})
