@@ -22,6 +22,7 @@ import math
 import pickle
 import threading
 from collections import OrderedDict, defaultdict
+from contextlib import contextmanager
 
 import numpy as np
 from whoosh.formats import Positions
@@ -108,6 +109,19 @@ class Columns:
         return out
 
     # -- postings ------------------------------------------------------------------------------
+    @contextmanager
+    def passing(self):
+        """Posting lists read inside this block are dropped from the cache at its end (those already
+        cached stay): for one-off work, such as linking checklist items to records, that should not
+        crowd out what searches use. The caller holds the index's lock, so no search runs meanwhile."""
+        before = set(self._postings)
+        try:
+            yield
+        finally:
+            with self._lock:
+                for key in [k for k in self._postings if k not in before]:
+                    self._cached -= len(self._postings.pop(key)[0])
+
     def term(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
         """Documents holding ``token`` in ``field`` and their BM25F scores (unboosted by the query)."""
         key = (field, token)

@@ -490,7 +490,7 @@ class SearchIndex:
             freqs = [f for f in freqs if f]
             return min(freqs) if freqs else 0
 
-        with self._lock:
+        with self._lock, self._cols.passing():  # asked once per checklist item: not worth keeping
             ranked = sorted((w for w in words if rarity(w)), key=rarity)[:8]
             found = self._any([(w, False) for w in ranked])
             if found is None:
