@@ -80,30 +80,34 @@ class Thesaurus:
             keys = [sorted({k for term, st in zip(group, self._analysed[n]) for k in _keys(term, st)})
                     for n, group in enumerate(self.groups)]
         self._keys = keys
-        self._index: dict[str, set[int]] = {}
+        index: dict[str, set[int]] = {}
         for n, group_keys in enumerate(keys):
             for key in group_keys:
-                self._index.setdefault(key, set()).add(n)
-        self._stems = [[(frozenset(fr), frozenset(en)) for fr, en in g] for g in self._analysed]
+                index.setdefault(key, set()).add(n)
+        # kept as tuples, not sets: every web worker holds these (a set of one number costs 200 bytes)
+        self._index: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in index.items()}
+        stems_of = [[(frozenset(fr), frozenset(en)) for fr, en in g] for g in self._analysed]
         # groups_in: from one stem of each term to the groups it may reveal. A one-stem term
         # reveals its group as soon as the stem is in the text; a longer term is filed under its
         # least shared stem and checked in full.
-        self._single: dict[str, dict[str, set[int]]] = {"fr": {}, "en": {}}
+        single: dict[str, dict[str, set[int]]] = {"fr": {}, "en": {}}
         self._multi: dict[str, dict[str, list[tuple[frozenset[str], int]]]] = {"fr": {}, "en": {}}
         for lang, side in (("fr", 0), ("en", 1)):
             spread: dict[str, int] = {}
-            for group in self._stems:
+            for group in stems_of:
                 for pair in group:
                     for s in pair[side]:
                         spread[s] = spread.get(s, 0) + 1
-            for n, group in enumerate(self._stems):
+            for n, group in enumerate(stems_of):
                 for pair in group:
                     term = pair[side]
                     if len(term) == 1:
-                        self._single[lang].setdefault(next(iter(term)), set()).add(n)
+                        single[lang].setdefault(next(iter(term)), set()).add(n)
                     elif term:
                         key = min(sorted(term), key=lambda s: spread[s])
                         self._multi[lang].setdefault(key, []).append((term, n))
+        self._single: dict[str, dict[str, tuple[int, ...]]] = {
+            lang: {s: tuple(sorted(ns)) for s, ns in by_stem.items()} for lang, by_stem in single.items()}
 
     # -- state kept on disk by get_thesaurus ---------------------------------------------------
     def state(self) -> dict:
@@ -122,7 +126,7 @@ class Thesaurus:
         """Numbers of the groups ``text`` (a word or a phrase) belongs to."""
         found: set[int] = set()
         for key in _keys(text, _analyse(text)):
-            found |= self._index.get(key, set())
+            found.update(self._index.get(key, ()))
         return sorted(found)
 
     def broader_of(self, text: str) -> list[int]:
@@ -141,9 +145,7 @@ class Thesaurus:
             stems = terms_of(text, lang)
             single, multi = self._single[lang], self._multi[lang]
             for s in stems:
-                groups = single.get(s)
-                if groups:
-                    found |= groups
+                found.update(single.get(s, ()))
                 for term, n in multi.get(s, ()):
                     if n not in found and term <= stems:
                         found.add(n)
@@ -175,8 +177,8 @@ class Thesaurus:
         """``groups_in`` as a loop over every group: the reference the fast version is tested against."""
         fr_stems = terms_of(fr_text, "fr")
         en_stems = terms_of(en_text, "en")
-        return [n for n, stems in enumerate(self._stems)
-                if any((sf and sf <= fr_stems) or (se and se <= en_stems) for sf, se in stems)]
+        return [n for n, stems in enumerate(self._analysed)
+                if any((sf and set(sf) <= fr_stems) or (se and set(se) <= en_stems) for sf, se in stems)]
 
     def expand(self, text: str) -> list[str]:
         """Terms equivalent to ``text`` (a word or a phrase), not including it."""
