@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -55,7 +56,9 @@ class Brief:
     id: str
     kind: str
     title: Text | str
-    summary: Text  # a practice's summary (its first SUMMARY_CHARS characters), a reference's description
+    # a practice's summary (its first SUMMARY_CHARS characters), a reference's description; None when
+    # the catalogue was read without them (``read(..., summaries=False)``): ``summary`` reads it then
+    summary_text: Text | None
     added: dt.date
     last_verified: dt.date
     themes: tuple[int, ...] = ()
@@ -73,6 +76,14 @@ class Brief:
     publisher: str | None = None
     related: tuple[str, ...] = field(default=())
     links: tuple[Link, ...] = ()
+    source: "Lines | None" = field(default=None, repr=False, compare=False)  # where to read the summary
+    line: int = field(default=-1, repr=False, compare=False)
+
+    @property
+    def summary(self) -> Text:
+        if self.summary_text is not None:
+            return self.summary_text
+        return Text(self.source.data(self.line)["summary"])
 
     @property
     def year_started(self) -> int | None:
@@ -88,7 +99,7 @@ class Brief:
         if record.kind == "practice":
             return cls(
                 id=record.id, kind="practice", title=Text(fr=record.title.fr, en=record.title.en),
-                summary=Text(fr=record.summary.fr[:SUMMARY_CHARS], en=record.summary.en[:SUMMARY_CHARS]),
+                summary_text=Text(fr=record.summary.fr[:SUMMARY_CHARS], en=record.summary.en[:SUMMARY_CHARS]),
                 added=record.added, last_verified=record.last_verified, themes=tuple(record.themes),
                 country=record.country, place=record.place, organisations=tuple(record.organisations),
                 year=record.year_started, success_factors=tuple(record.success_factors),
@@ -97,7 +108,7 @@ class Brief:
                 target_groups=tuple(record.target_groups), sectors=tuple(record.sectors), related=tuple(record.related),
                 links=tuple(Link(str(link.url)) for link in record.links))
         return cls(id=record.id, kind="reference", title=record.title,
-                   summary=Text(fr=record.description.fr, en=record.description.en), added=record.added,
+                   summary_text=Text(fr=record.description.fr, en=record.description.en), added=record.added,
                    last_verified=record.last_verified, themes=tuple(record.themes), year=record.year,
                    publisher=record.publisher, links=tuple(Link(str(link.url)) for link in record.links))
 
@@ -116,9 +127,10 @@ class Brief:
         return out
 
     @classmethod
-    def from_json(cls, data: dict, shared: dict | None = None) -> "Brief":
+    def from_json(cls, data: dict, shared: dict | None = None, source: "Lines | None" = None, line: int = -1) -> "Brief":
         """The brief of ``to_json``'s output; values repeated across records (tags, countries, dates)
-        are kept once in ``shared`` when given."""
+        are kept once in ``shared`` when given. With ``source``, the summary is left there (line
+        ``line``) and read when asked for."""
         one = (lambda v: shared.setdefault(v, v)) if shared is not None else (lambda v: v)
 
         def many(name: str) -> tuple:
@@ -127,14 +139,15 @@ class Brief:
         title = data["title"]
         return cls(
             id=data["id"], kind=one(data["kind"]), title=Text(title) if isinstance(title, dict) else title,
-            summary=Text(data["summary"]), added=one(dt.date.fromisoformat(data["added"])),
+            summary_text=None if source is not None else Text(data["summary"]),
+            added=one(dt.date.fromisoformat(data["added"])),
             last_verified=one(dt.date.fromisoformat(data["last_verified"])), themes=many("themes"),
             country=one(data.get("country")), place=one(data.get("place")), organisations=many("organisations"),
             year=data.get("year"), success_factors=many("success_factors"), checklist_items=many("checklist_items"),
             indicators=tuple(one(Indicator(i)) for i in data.get("indicators", ())), dimensions=many("dimensions"),
             actor_types=many("actor_types"), target_groups=many("target_groups"), sectors=many("sectors"),
             publisher=one(data.get("publisher")), related=tuple(data.get("related", ())),
-            links=tuple(Link(url) for url in data.get("links", ())))
+            links=tuple(Link(url) for url in data.get("links", ())), source=source, line=line)
 
 
 def brief_of(record) -> "Brief":
@@ -171,11 +184,38 @@ def read_lines(path: Path) -> list[str]:
     return text.split("\n")[:-1] if text else []  # not splitlines(): a text may hold U+2028
 
 
-def read(path: Path) -> list[Brief]:
-    """The catalogue of generation folder ``path``; OSError or ValueError when missing or malformed."""
+class Lines:
+    """The lines of one catalogue file, read on demand (the file stays open: a generation pruned
+    meanwhile is still readable)."""
+
+    def __init__(self, path: Path, offsets: list[int]):
+        self._fd = os.open(path, os.O_RDONLY)
+        self._offsets = offsets
+
+    def data(self, line: int) -> dict:
+        start, end = self._offsets[line], self._offsets[line + 1]
+        return json.loads(os.pread(self._fd, end - start, start))
+
+    def __del__(self):
+        try:
+            os.close(self._fd)
+        except (OSError, AttributeError, TypeError):
+            pass
+
+
+def read(path: Path, *, summaries: bool = True) -> list[Brief]:
+    """The catalogue of generation folder ``path``; OSError or ValueError when missing or malformed.
+    Without ``summaries``, each brief reads its summary from the file when asked (a web worker
+    lists a few cards at a time, and 10k summaries would cost it 8 MB)."""
     shared: dict = {}
+    briefs: list[Brief] = []
+    offsets = [0]
     try:
-        with (path / FILE).open(encoding="utf-8") as fh:
-            return [Brief.from_json(json.loads(line), shared) for line in fh]
+        source = None if summaries else Lines(path / FILE, offsets)
+        with (path / FILE).open("rb") as fh:
+            for raw in fh:  # lines end with b"\n" alone: JSON escapes every other line break
+                briefs.append(Brief.from_json(json.loads(raw), shared, source, len(briefs)))
+                offsets.append(offsets[-1] + len(raw))
+        return briefs
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"malformed catalogue in {path}: {exc}") from None

@@ -45,7 +45,7 @@ class Service:
         self.generation, _ = ensure(settings.practices, settings.index)
         self.index = SearchIndex(settings.index)
         try:
-            self.briefs: list[Brief] = catalogue.read(self.generation.path)
+            self.briefs: list[Brief] = catalogue.read(self.generation.path, summaries=False)
         except (OSError, ValueError):  # an index written before the catalogue existed
             from kb.validate import load_records
 

@@ -100,6 +100,11 @@ def test_a_worker_opens_what_the_build_wrote_and_validates_no_record_file(practi
         for record_id in some:
             assert svc.record(record_id) == by_id[record_id]  # the full record, read from the index
         assert svc.record("no-such-record") is None
+        # summaries stay in the catalogue file until a page asks for one, even once the generation is pruned
+        eager = {b.id: b for b in catalogue.read(current(index).path)}
+        assert all(b.summary_text is None for b in svc.briefs)
+        shutil.rmtree(current(index).path)
+        assert all(b.summary == eager[b.id].summary for b in svc.briefs)
         assert [r.id for r in svc.full_records()] == [b.id for b in svc.practices + svc.references]
         assert svc.wait_until_warm(timeout=60)
     finally:
