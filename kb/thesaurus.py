@@ -119,7 +119,7 @@ class Thesaurus:
         if not (len(groups) == len(broader) == len(stems) == len(keys)) or any(
                 len(g) != len(s) for g, s in zip(groups, stems)):
             raise ValueError("inconsistent thesaurus state")
-        return cls(groups, broader, [[(fr, en) for fr, en in g] for g in stems], keys)
+        return cls(groups, broader, stems, keys)  # each term's [French stems, English stems], as saved
 
     # -- lookups ---------------------------------------------------------------------------------
     def groups_of(self, text: str) -> list[int]:
