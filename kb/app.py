@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def remember_language(request: Request, call_next):
+        service.touch()  # background work waits while requests come in
         if request.method == "HEAD":  # monitors and crawlers: answer as GET (the server drops the body)
             request.scope["method"] = "GET"
         length = request.headers.get("content-length")
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     response = error_response(request, 413, f"request body larger than {MAX_REQUEST_BYTES // 1024} KiB")
         if response is None:
             response = await call_next(request)
+        service.touch()
         for header, value in SECURITY_HEADERS.items():
             response.headers.setdefault(header, value)
         lang = request.query_params.get("lang")

@@ -166,17 +166,23 @@ class Recommender:
         self._text: dict[str, list[tuple[str, float]]] = {}
         self._order: dict[str, np.ndarray] = {}
 
-    def warm(self) -> None:
+    def warm(self, index: SearchIndex | None = None) -> None:
         """Rank every checklist item's records now (text matches included), so that no request pays
-        for them."""
+        for them; the text matches are searched in ``index`` when given (one opened for this work,
+        so that searches meanwhile do not wait for it)."""
         for item_id in self.fw.checklist_items:
-            self._ranking(item_id)
+            self.link(item_id, index)
 
-    def _text_matches(self, item_id: str) -> list[tuple[str, float]]:
+    def link(self, item_id: str, index: SearchIndex | None = None) -> None:
+        """Rank the records of one checklist item now (``warm`` for one item)."""
+        self._text_matches(item_id, index)
+        self._ranking(item_id)
+
+    def _text_matches(self, item_id: str, index: SearchIndex | None = None) -> list[tuple[str, float]]:
         if item_id not in self._text:
             item = self.fw.checklist_items[item_id][1]
-            self._text[item_id] = [(rid, s) for rid, s in self.index.text_matches(f"{item.text.fr} {item.text.en}", limit=8)
-                                   if rid in self.records]
+            found = (index or self.index).text_matches(f"{item.text.fr} {item.text.en}", limit=8)
+            self._text[item_id] = [(rid, s) for rid, s in found if rid in self.records]
         return self._text[item_id]
 
     def _falls_back(self, item_id: str) -> bool:

@@ -143,7 +143,10 @@ class SearchIndex:
         gen = current(self.directory)
         if gen is None:
             raise IndexMissing(f"no index in {self.directory}; run `kb index`")
-        ix = whoosh_index.open_dir(str(gen.path))
+        try:
+            ix = whoosh_index.open_dir(str(gen.path))
+        except whoosh_index.EmptyIndexError:  # the generation was removed since CURRENT was read
+            raise IndexMissing(f"the index in {gen.path} is gone; open the index again") from None
         searcher = ix.searcher()
         vocab = json.loads((gen.path / "vocab.json").read_text(encoding="utf-8"))
         table = read_columns(gen.path, searcher)

@@ -9,6 +9,7 @@ record is read from the index when a page or the API asks for it.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -21,10 +22,11 @@ from kb.indexer import ensure
 from kb.models import KINDS, Practice, Reference
 from kb.paths import index_dir, practices_dir
 from kb.recommend import Recommender
-from kb.search import SearchIndex
+from kb.search import IndexMissing, SearchIndex
 from kb.stats import compute
 
 RECORDS_KEPT = 256  # full records kept after a request read them
+IDLE_S = 0.05  # a pause in requests this long lets background work go on
 
 
 @dataclass
@@ -55,11 +57,32 @@ class Service:
         self.references = sorted((b for b in self.briefs if b.kind == "reference"), key=lambda b: (b.title.casefold(), b.id))
         self.counts = compute(self.briefs, self.framework)
         self.recommender = Recommender(self.briefs, self.index, self.framework)
-        # each checklist item's links are computed once, in the background: the worker answers at once,
-        # and a report asked for meanwhile computes the items it needs itself
-        self._warm = threading.Thread(target=self.recommender.warm, name="recommender-warm", daemon=True)
+        # each checklist item's links are computed once, in the background, on an index opened for it,
+        # one item at a time when no request came in for IDLE_S: the worker answers at once, requests
+        # do not share the processor with that work, and a report asked for meanwhile computes the
+        # items it needs itself
+        self._last_request = 0.0
+        self._warm = threading.Thread(target=self._link, name="recommender-warm", daemon=True)
         self._warm.start()
         self._load = lru_cache(maxsize=RECORDS_KEPT)(self._read)
+
+    def _link(self) -> None:
+        try:
+            own: SearchIndex | None = SearchIndex(self.settings.index)
+        except (OSError, IndexMissing):  # that generation went away: use the service's own
+            own = None
+        try:
+            for item_id in self.framework.checklist_items:
+                while (idle := time.monotonic() - self._last_request) < IDLE_S:
+                    time.sleep(min(IDLE_S - idle, 0.05))
+                self.recommender.link(item_id, own)
+        finally:
+            if own is not None:
+                own.close()
+
+    def touch(self) -> None:
+        """A request came in (background work waits for a pause)."""
+        self._last_request = time.monotonic()
 
     def wait_until_warm(self, timeout: float | None = None) -> bool:
         """Wait for the recommender's links; True when they are all computed."""

@@ -101,6 +101,7 @@ def test_a_worker_opens_what_the_build_wrote_and_validates_no_record_file(practi
             assert svc.record(record_id) == by_id[record_id]  # the full record, read from the index
         assert svc.record("no-such-record") is None
         # summaries stay in the catalogue file until a page asks for one, even once the generation is pruned
+        assert svc.wait_until_warm(timeout=60)
         eager = {b.id: b for b in catalogue.read(current(index).path)}
         assert all(b.summary_text is None for b in svc.briefs)
         shutil.rmtree(current(index).path)
@@ -118,5 +119,24 @@ def test_an_index_without_its_catalogue_still_serves_every_record(practices_inde
     svc = Service(Settings(practices=PRACTICES_DIR, index=index))
     try:
         assert sorted(b.id for b in svc.briefs) == sorted(r.id for r in records)
+    finally:
+        svc.close()
+
+
+def test_background_linking_waits_for_a_pause_in_requests(practices_index, tmp_path, monkeypatch):
+    import kb.service
+
+    index = tmp_path / "index"
+    shutil.copytree(practices_index, index)
+    monkeypatch.setattr(kb.service, "IDLE_S", 3600.0)  # requests never pause long enough
+    svc = Service(Settings(practices=PRACTICES_DIR, index=index))
+    try:
+        svc.touch()
+        linked = len(svc.recommender._order)
+        assert not svc.wait_until_warm(timeout=0.5)
+        assert len(svc.recommender._order) <= linked + 1  # at most the item under way when the request came
+        monkeypatch.setattr(kb.service, "IDLE_S", 0.0)  # a pause
+        assert svc.wait_until_warm(timeout=60)
+        assert set(svc.recommender._order) == set(get_framework().checklist_items)
     finally:
         svc.close()
