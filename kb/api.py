@@ -115,9 +115,12 @@ def api_practices(
     code = None
     if country:
         try:
-            code = Filters.parse({"country": [country]}).values["country"][0]
+            codes = Filters.parse({"country": [country]}).values.get("country", [])
         except FilterError as exc:
             raise HTTPException(400, str(exc)) from None
+        if len(codes) != 1:
+            raise HTTPException(400, f"country: give one country, as a code or a name (e.g. PL or Pologne); got {country!r}")
+        code = codes[0]
     items = service.practices_for(theme=theme, country=code)
     return PracticeList(total=len(items), items=[service.record(b.id) for b in items[offset:offset + limit]])
 

@@ -145,6 +145,9 @@ def test_grid_form_scores_and_rejects_bad_input(client):
 def test_api_records_taxonomy_and_exports(client):
     practices = client.get("/api/practices?country=Finlande").json()
     assert practices["total"] == 13 and all(p["country"] == "FI" for p in practices["items"])
+    for blank in (",", " , ", "PL,FI"):  # no country, or two, is a 400 naming the parameter (was a 500)
+        bad = client.get("/api/practices", params={"country": blank})
+        assert bad.status_code == 400 and bad.json()["error"].startswith("country: give one country"), blank
     one = client.get("/api/practices/fi-womento-mentoring").json()
     assert one["kind"] == "practice" and one["year_started"] == 2012
     refs = client.get("/api/references?theme=2").json()
