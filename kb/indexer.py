@@ -506,9 +506,7 @@ def _full(records_dir: Path, directory: Path, reason: str, todo: Plan, progress,
         else:
             counts = (len(ids), 0, 0) if todo.generation is None else None
         meta = _meta(changes, todo.framework, kinds, len(ids), "full", reason=reason, counts=counts)
-        _write_derived(tmp, changes, vocab, meta)
-        final = directory / f"gen-{name}"
-        os.rename(tmp, final)
+        final = _complete(tmp, directory / f"gen-{name}", changes, vocab, meta)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -534,6 +532,14 @@ def _meta(changes: Changes, framework: str, kinds: Counter, documents: int, buil
         meta["added"], meta["changed"], meta["removed"] = counts
     meta["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     return meta
+
+
+def _complete(tmp: Path, final: Path, changes: Changes, vocab: Counter, meta: dict) -> Path:
+    """The derived files written, the build folder renamed to ``final`` (readers see it once
+    ``_publish`` names it in CURRENT)."""
+    _write_derived(tmp, changes, vocab, meta)
+    os.rename(tmp, final)
+    return final
 
 
 def _write_derived(tmp: Path, changes: Changes, vocab: Counter, meta: dict) -> None:
@@ -699,9 +705,7 @@ def _update(records_dir: Path, directory: Path, todo: Plan, progress, processes:
                                     else line_of[rel] for rel in changes.files))
         meta = _meta(changes, todo.framework, kinds, n, "incremental",
                      counts=(len(changes.added), len(changes.changed), len(changes.removed)))
-        _write_derived(tmp, changes, vocab, meta)
-        final = directory / f"gen-{name}"
-        os.rename(tmp, final)
+        final = _complete(tmp, directory / f"gen-{name}", changes, vocab, meta)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
