@@ -14,7 +14,7 @@ STATIC_DIR = WEB_DIR / "static"
 SCHEMA_PATH = ROOT / "schema" / "record.schema.json"
 RECORD_TEMPLATES_DIR = ROOT / "templates"
 # answers files of imagined organisations, shipped inside the package (package data): /start opens them
-EXAMPLE_ANSWERS_DIR = Path(__file__).resolve().parent / "example-answers"
+EXAMPLE_ANSWERS_DIR = Path(__file__).resolve().parent / "assess" / "example-answers"
 
 
 def index_dir() -> Path:

@@ -67,8 +67,8 @@ sys.path.insert(1, str(Path(__file__).resolve().parent))
 
 import bench_corpus  # noqa: E402
 
-from kb.fix import dump  # noqa: E402
-from kb.framework import get_framework  # noqa: E402
+from kb.records.fix import dump  # noqa: E402
+from kb.records.framework import get_framework  # noqa: E402
 
 CITIES = {"FI": ["Helsinki", "Turku", "Tampere", "Oulu"], "PL": ["Gdańsk", "Warszawa", "Lublin", "Kraków"],
           "IT": ["Bologna", "Ravenna", "Torino", "Napoli"], "SE": ["Malmö", "Göteborg", "Botkyrka"],
@@ -262,7 +262,7 @@ def stats(values: list[float]) -> dict:
 
 def build_index(records: Path, index: Path) -> dict:
     """Build in a child process, so that its peak memory is its own."""
-    code = ("import json,sys,time; from pathlib import Path; from kb.indexer import build; t=time.perf_counter(); "
+    code = ("import json,sys,time; from pathlib import Path; from kb.search.indexer import build; t=time.perf_counter(); "
             f"build(Path({str(records)!r}), Path({str(index)!r})); print(json.dumps({{'build_s': time.perf_counter()-t}}))")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=child_env())
@@ -275,8 +275,8 @@ def build_index(records: Path, index: Path) -> dict:
 
 
 def bench_kb(index: Path, rounds: int) -> tuple[dict, object]:
-    from kb.filters import Filters
-    from kb.search import SearchIndex
+    from kb.search.filters import Filters
+    from kb.search.engine import SearchIndex
 
     ix = SearchIndex(index)
     filters = {q: Filters.parse(f) for _, q, f in QUERIES for f in [f]}
@@ -349,9 +349,9 @@ def bench_fts5(records: Path, workdir: Path, rounds: int) -> dict:
 
 
 def bench_gaps(records: Path, ix, rounds: int = 10) -> float:
-    from kb.answers import parse_answers
-    from kb.recommend import Recommender
-    from kb.validate import load_records
+    from kb.assess.answers import parse_answers
+    from kb.assess.recommend import Recommender
+    from kb.records.validate import load_records
 
     rec = Recommender(load_records(records), ix)
     rec.warm()
@@ -461,8 +461,8 @@ def _kinds(times: dict[str, list[float]], matches: dict[str, list[int]]) -> dict
 
 def bench_kb_independent(index: Path, mix: list, rounds: int):
     """The mix warm on one open searcher: p50 / p95 per kind and overall; also the open searcher."""
-    from kb.filters import Filters
-    from kb.search import SearchIndex
+    from kb.search.filters import Filters
+    from kb.search.engine import SearchIndex
 
     ix = SearchIndex(index)
     matches: dict[str, list[int]] = {k: [] for k in bench_corpus.KINDS}
@@ -479,7 +479,7 @@ def bench_kb_independent(index: Path, mix: list, rounds: int):
 
 def worst_case(ix, mix: list, repeats: int = 3) -> dict:
     """CPU time of the costliest requests one can send (the library call, filters parsed included)."""
-    from kb.filters import FilterError, Filters
+    from kb.search.filters import FilterError, Filters
 
     fw = get_framework()
     rnd = random.Random(5)
@@ -521,7 +521,7 @@ def fts5_build_independent(records: Path, db: Path) -> dict:
     """The FTS5 table on kb's seven text fields, and a facets table (doc, facet, value) for the counts."""
     import yaml
 
-    from kb import countries
+    from kb.records import countries
 
     fw = get_framework()
     names = {k: {t.id: t.name for t in getattr(fw.facets, k)} for k in ("actor_types", "target_groups", "sectors")}
@@ -595,7 +595,7 @@ for kind, q, f in mix:
     {search}
 print(json.dumps({{"start_mb": start, "before_mb": before, "after_mb": rss()}}))
 """
-_MEMORY_KB = _MEMORY.format(imports="from kb.filters import Filters\nfrom kb.search import SearchIndex",
+_MEMORY_KB = _MEMORY.format(imports="from kb.search.filters import Filters\nfrom kb.search.engine import SearchIndex",
                             open="ix = SearchIndex(Path(sys.argv[2]))",
                             search="ix.search(q, Filters.parse(f) if f else None)")
 _MEMORY_FTS5 = _MEMORY.format(imports="import sqlite3\nimport bench_corpus", open="con = sqlite3.connect(sys.argv[2])",

@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.indexer import ensure  # noqa: E402
+from kb.search.indexer import ensure  # noqa: E402
 from kb.paths import index_dir  # noqa: E402
-from kb.relevance import QUERIES_PATH, QueriesError, evaluate, format_failures, format_table, load_queries  # noqa: E402
-from kb.search import IndexMissing, SearchIndex  # noqa: E402
+from kb.search.relevance import QUERIES_PATH, QueriesError, evaluate, format_failures, format_table, load_queries  # noqa: E402
+from kb.search.engine import IndexMissing, SearchIndex  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,7 +34,7 @@ EXAMPLES = ROOT / "docs" / "examples"
 def _serve(index: Path):
     import uvicorn
 
-    from kb.app import Settings, create_app
+    from kb.web.app import Settings, create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

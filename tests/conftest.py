@@ -24,7 +24,7 @@ def runner() -> CliRunner:
 @pytest.fixture(scope="session")
 def practices_index(tmp_path_factory) -> Path:
     """An index of practices/, built once for every test that only reads it."""
-    from kb.indexer import build
+    from kb.search.indexer import build
     from kb.paths import PRACTICES_DIR
 
     directory = tmp_path_factory.mktemp("practices-index")

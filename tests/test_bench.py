@@ -4,7 +4,7 @@ import importlib.util
 import json
 
 from kb.paths import ROOT
-from kb.validate import check_paths
+from kb.records.validate import check_paths
 
 
 def _bench():

@@ -55,7 +55,7 @@ def test_kb_help_imports_no_web_stack(tmp_path):
 
 
 def test_kb_search_imports_no_web_stack(tmp_path, practices_index):
-    # two words that no record has together: the partial-match notice (interface strings of kb.i18n) is printed
+    # two words that no record has together: the partial-match notice (interface strings of kb.web.i18n) is printed
     modules, done = _run("""
         sys.argv = ["kb", "search", "logement zzyzx", "--index-dir", sys.argv[1]]
         from kb.cli import app
@@ -65,7 +65,7 @@ def test_kb_search_imports_no_web_stack(tmp_path, practices_index):
             assert not exc.code, exc.code
     """, tmp_path, str(practices_index))
     assert done.returncode == 0, done.stderr
-    assert {"kb.search", "kb.i18n", "whoosh"} <= modules, "the search did not run its text output"
+    assert {"kb.search.engine", "kb.web.i18n", "whoosh"} <= modules, "the search did not run its text output"
     assert not modules & WEB_ONLY, f"kb search pulls in the web stack: {sorted(modules & WEB_ONLY)}"
     # the index is up to date: the record models and the validator are for a build, not for a search
-    assert not modules & {"kb.validate", "kb.models"}, sorted(modules & {"kb.validate", "kb.models"})
+    assert not modules & {"kb.records.validate", "kb.records.models"}, sorted(modules & {"kb.records.validate", "kb.records.models"})
