@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from kb.search.analysis import fold
-from kb.search.filters import FilterError, resolve
 from kb.records.fix import dump
+from kb.records.folding import fold
 from kb.records.framework import get_framework
+from kb.records.vocabulary import FilterError, resolve
 
 STOP = {"the", "a", "an", "of", "for", "and", "in", "on", "to", "with", "at", "by", "le", "la", "les", "de", "des", "du"}
 

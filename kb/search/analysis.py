@@ -5,24 +5,18 @@ importable at this path; change ANALYSIS_VERSION whenever analysis changes (it f
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
 from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+from kb.records.folding import fold  # re-exported: the search modules fold with it
 
 ANALYSIS_VERSION = 3  # 3: the analyzers moved from kb.analysis to kb.search.analysis
 
 # Words, numbers and hyphen-free compounds; apostrophes (' and ’) and hyphens split tokens,
 # so "l’intégration" gives "l" (a stop word) and "intégration".
 _WORDS = r"\w+"
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents and expand ligatures: "Œuvre Réfugiée" -> "oeuvre refugiee"."""
-    text = text.casefold().replace("œ", "oe").replace("æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 fold_word = lru_cache(maxsize=500_000)(fold)  # one word at a time: words repeat a lot
