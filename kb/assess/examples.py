@@ -1,6 +1,6 @@
 """Worked examples of the self-assessment: answers files of imagined organisations.
 
-The files live in the package (``kb/example-answers/*.yaml``, the one copy the README, the tests and
+The files live in the package (``kb/assess/example-answers/*.yaml``, the one copy the README, the tests and
 the web app read), in the shape ``kb gaps`` reads. ``/start`` opens three of them in ``/results``
 (``/results?example=small-ngo``) so that a first-time visitor sees a whole result before filling in
 anything; nothing about the visitor is read or stored.
