@@ -132,3 +132,16 @@ def test_docs_name_only_paths_that_exist(doc):
     stale = [p for p in _PATH.findall(text) if not (ROOT / p.rstrip("/")).exists()]
     stale += [m for m in _MODULE.findall(text) if not _module_exists(m.rstrip("."))]
     assert stale == [], f"{doc.relative_to(ROOT)} names paths or modules that do not exist: {sorted(set(stale))}"
+
+
+def test_the_readme_folder_table_lists_each_module_in_its_folder():
+    rows = re.findall(r"^\| `(kb/[\w/]*)` \| (.*) \|$", (ROOT / "README.md").read_text(encoding="utf-8"), re.M)
+    assert {folder for folder, _ in rows} >= {f"kb/{name}/" for name in LAYERS}
+    listed = set()
+    for folder, contents in rows:
+        names = re.findall(r"`([\w]+\.py)`", contents)
+        assert [n for n in names if not (ROOT / folder / n).exists()] == [], f"{folder} has no such module"
+        listed |= {f"{folder}{n}" for n in names}
+    modules = {p.relative_to(ROOT).as_posix() for p in KB.rglob("*.py") if p.name != "__main__.py"
+               and not (p.name == "__init__.py" and p.parent != KB / "cli")}
+    assert sorted(modules - listed) == [], "modules missing from the README's folder table"
