@@ -124,18 +124,18 @@ def test_an_index_without_its_catalogue_still_serves_every_record(practices_inde
 
 
 def test_background_linking_waits_for_a_pause_in_requests(practices_index, tmp_path, monkeypatch):
-    import kb.service
+    import kb.web.service
 
     index = tmp_path / "index"
     shutil.copytree(practices_index, index)
-    monkeypatch.setattr(kb.service, "IDLE_S", 3600.0)  # requests never pause long enough
+    monkeypatch.setattr(kb.web.service, "IDLE_S", 3600.0)  # requests never pause long enough
     svc = Service(Settings(practices=PRACTICES_DIR, index=index))
     try:
         svc.touch()
         linked = len(svc.recommender._order)
         assert not svc.wait_until_warm(timeout=0.5)
         assert len(svc.recommender._order) <= linked + 1  # at most the item under way when the request came
-        monkeypatch.setattr(kb.service, "IDLE_S", 0.0)  # a pause
+        monkeypatch.setattr(kb.web.service, "IDLE_S", 0.0)  # a pause
         assert svc.wait_until_warm(timeout=60)
         assert set(svc.recommender._order) == set(get_framework().checklist_items)
     finally:
