@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh clone:
 #   make run   - create .venv, install, serve the web app on 127.0.0.1:8000
 #   make test  - the same set-up, then the whole test suite
+#   make messages - extract the interface strings into kb/web/locale/messages.pot, update the catalogs
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install validate index schema clean
+.PHONY: run test install validate index schema messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +33,16 @@ index: install
 
 schema: install
 	$(BIN)/kb schema
+
+LOCALE := kb/web/locale
+
+# the interface strings (babel.cfg): the template of every message id, then each language's catalog
+messages: install
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k t -k N_ --no-location --sort-output \
+		--project integration-practices-kb --version 0.1.0 \
+		--copyright-holder "integration-practices-kb contributors" -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel --quiet update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching \
+		--ignore-obsolete --ignore-pot-creation-date
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

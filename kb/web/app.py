@@ -20,7 +20,7 @@ from kb import __version__
 
 from kb.records import countries
 from kb.web.api import router as api_router
-from kb.web.i18n import LANGS, lang_of, translator
+from kb.web.i18n import LANGS, gettext_callables, install_i18n, lang_of, translator
 from kb.web.pages import router as pages_router
 from kb.web.publish import router as publish_router
 from kb.web.team_pages import router as team_router
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     service = Service(settings or Settings())
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals.update(country_name=countries.name, version=__version__)
+    install_i18n(templates.env)
 
     app = FastAPI(
         docs_url=None,
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return templates.TemplateResponse(
             request, name,
             {"lang": lang, "other": other, "t": translator(lang), "switch_url": switch,
-             "themes_nav": service.framework.themes, **context},
+             "themes_nav": service.framework.themes, **gettext_callables(lang), **context},
             status_code=status_code,
         )
 

@@ -32,7 +32,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kb.records import countries
 from kb.search.analysis import fold
 from kb.records.framework import Dimension, Framework, GeneralItem, GlossaryTerm, SuccessFactor, Theme, get_framework
-from kb.web.i18n import translator
+from kb.web.i18n import gettext_callables, install_i18n, translator
 from kb.records.models import Practice, Reference
 from kb.paths import STATIC_DIR, TEMPLATES_DIR
 
@@ -189,6 +189,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.globals.update(country_name=countries.name)
+    install_i18n(env)
     return env
 
 
@@ -210,6 +211,7 @@ def render_html(book: Book, medium: Medium = "pdf") -> str:
     lang = book.lang
     return _ENV.get_template("book/book.html").render(
         book=book, lang=lang, other="en" if lang == "fr" else "fr", t=translator(lang), web=medium == "web",
+        **gettext_callables(lang),
         inline_css=BOOK_CSS.read_text(encoding="utf-8") if medium == "file" else None, max_examples=GRID_EXAMPLES,
         fw=book.framework, edition_long=long_date(book.edition, lang),
         colon="\u00a0:" if lang == "fr" else ":",

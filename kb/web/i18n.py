@@ -1,371 +1,60 @@
-"""Interface strings in French and English; content carries its own two languages."""
+"""Interface strings in French and English; content carries its own two languages.
+
+The strings are gettext message catalogs: ``kb/web/locale/<lang>/LC_MESSAGES/messages.po``, one per
+language of ``LANGS``, updated from ``kb/web/locale/messages.pot`` by ``make messages`` (Babel extracts the
+``t("key")``, ``_("key")`` and ``N_("key")`` calls of the code and templates, see ``babel.cfg``). Message
+ids are stable keys (``search_label``); the English catalog holds the English text. The ``.po`` files are
+read once, at first use: there is no compiled ``.mo`` and no build step. Placeholders are ``str.format``
+fields, ``{date}``.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only lang_of's annotation: the CLI prints these strings without the web stack
     from fastapi import Request
 
 LANGS = ("fr", "en")
-
-UI: dict[str, dict[str, str]] = {
-    "site": {"fr": "Boîte à outils — bonnes pratiques", "en": "Toolkit — good practices"},
-    "tagline": {"fr": "Bonnes pratiques pour l'intégration locale des réfugiés",
-                "en": "Good practices for the local integration of refugees"},
-    "skip": {"fr": "Aller au contenu", "en": "Skip to content"},
-    "nav": {"fr": "Navigation principale", "en": "Main navigation"},
-    "home": {"fr": "Accueil", "en": "Home"},
-    "search": {"fr": "Rechercher", "en": "Search"},
-    "search_label": {"fr": "Rechercher une pratique", "en": "Search for a practice"},
-    "search_placeholder": {"fr": "logement, bénévolat, Finlande…", "en": "housing, volunteering, Finland…"},
-    "themes": {"fr": "Thématiques", "en": "Themes"},
-    "six_themes": {"fr": "Les six thématiques clés", "en": "The six key themes"},
-    "references": {"fr": "Références", "en": "References"},
-    "glossary": {"fr": "Glossaire", "en": "Glossary"},
-    "checklist": {"fr": "Auto-évaluation", "en": "Self-assessment"},
-    "grid": {"fr": "Grille d'évaluation", "en": "Evaluation grid"},
-    "about": {"fr": "À propos", "en": "About"},
-    "contribute": {"fr": "Contribuer", "en": "Contribute"},
-    "other_lang": {"fr": "English", "en": "Français"},
-    "practices": {"fr": "pratiques", "en": "practices"},
-    "practice": {"fr": "pratique", "en": "practice"},
-    "reference": {"fr": "référence", "en": "reference"},
-    "countries": {"fr": "pays", "en": "countries"},
-    "coverage": {"fr": "Pratiques par thématique et par pays", "en": "Practices by theme and country"},
-    "coverage_desc": {"fr": "Nombre de pratiques de chaque pays pour chaque thématique ; cliquez une case pour les voir.",
-                      "en": "Number of practices from each country under each theme; click a cell to see them."},
-    "results": {"fr": "résultats", "en": "results"},
-    "result": {"fr": "résultat", "en": "result"},
-    "no_results": {"fr": "Aucun résultat.", "en": "No results."},
-    "no_results_help": {"fr": "Essayez moins de mots, un synonyme, l'autre langue, ou retirez un filtre.",
-                        "en": "Try fewer words, a synonym, the other language, or remove a filter."},
-    "did_you_mean": {"fr": "Vouliez-vous dire", "en": "Did you mean"},
-    "showing_for": {"fr": "Aucun résultat pour « {q} » ; voici les résultats pour « {s} ».",
-                    "en": "No results for “{q}”; showing results for “{s}”."},
-    "partial_none": {"fr": "Aucune fiche ne contient tous les mots : voici celles qui en contiennent la plupart (les mots absents sont indiqués).",
-                     "en": "No record matches every word: here are those matching most of them (the missing words are shown)."},
-    "partial_one": {"fr": "Une fiche contient tous les mots ; les suivantes en contiennent la plupart (les mots absents sont indiqués).",
-                    "en": "One record matches every word; the next ones match most of them (the missing words are shown)."},
-    "partial_many": {"fr": "{full} fiches contiennent tous les mots ; les suivantes en contiennent la plupart (les mots absents sont indiqués).",
-                     "en": "{full} records match every word; the next ones match most of them (the missing words are shown)."},
-    "missing": {"fr": "Mots absents", "en": "Missing"},
-    "try_terms": {"fr": "Termes proches qui donnent des résultats", "en": "Nearby terms that find records"},
-    "try_links": {"fr": "Thématiques et facteurs de réussite qui correspondent", "en": "Matching themes and success factors"},
-    "theme_n": {"fr": "Thématique {n}", "en": "Theme {n}"},
-    "factor_of": {"fr": "facteur de réussite, thématique {n}", "en": "success factor, theme {n}"},
-    "filters": {"fr": "Filtres", "en": "Filters"},
-    "clear_filters": {"fr": "Retirer tous les filtres", "en": "Clear all filters"},
-    "sort": {"fr": "Tri", "en": "Sort"},
-    "relevance": {"fr": "pertinence", "en": "relevance"},
-    "date": {"fr": "date", "en": "date"},
-    "previous": {"fr": "Précédent", "en": "Previous"},
-    "next": {"fr": "Suivant", "en": "Next"},
-    "page": {"fr": "Page", "en": "Page"},
-    "json": {"fr": "JSON", "en": "JSON"},
-    "facet_theme": {"fr": "Thématique", "en": "Theme"},
-    "facet_country": {"fr": "Pays", "en": "Country"},
-    "facet_success_factor": {"fr": "Facteur de réussite", "en": "Success factor"},
-    "facet_dimension": {"fr": "Dimension", "en": "Dimension"},
-    "facet_target_group": {"fr": "Public", "en": "Target group"},
-    "facet_sector": {"fr": "Secteur", "en": "Sector"},
-    "facet_actor_type": {"fr": "Type d'acteur", "en": "Actor type"},
-    "facet_kind": {"fr": "Type de fiche", "en": "Kind"},
-    "summary": {"fr": "Résumé", "en": "Summary"},
-    "where": {"fr": "Où", "en": "Where"},
-    "organisations": {"fr": "Organisations", "en": "Organisations"},
-    "since": {"fr": "Depuis", "en": "Since"},
-    "success_factors": {"fr": "Facteurs de réussite", "en": "Success factors"},
-    "checklist_items": {"fr": "Éléments de la liste de vérification", "en": "Checklist items"},
-    "indicators": {"fr": "Indicateurs de la grille d'évaluation", "en": "Evaluation-grid indicators"},
-    "target_groups": {"fr": "Publics", "en": "Target groups"},
-    "sectors": {"fr": "Secteurs", "en": "Sectors"},
-    "actor_types": {"fr": "Types d'acteurs", "en": "Actor types"},
-    "links": {"fr": "Liens", "en": "Links"},
-    "source": {"fr": "Source dans le guide", "en": "Source in the guide"},
-    "section": {"fr": "section", "en": "section"},
-    "related": {"fr": "Fiches liées", "en": "Related records"},
-    "similar": {"fr": "Pratiques similaires", "en": "Similar practices"},
-    "as_json": {"fr": "Cette fiche en JSON", "en": "This record as JSON"},
-    "added": {"fr": "Ajoutée le", "en": "Added"},
-    "verified": {"fr": "vérifiée le", "en": "last verified"},
-    "aim": {"fr": "Objectif", "en": "Aim"},
-    "benefits": {"fr": "Avantages", "en": "Benefits"},
-    "no_example": {"fr": "Le guide ne donne pas d'exemple pour ce facteur.", "en": "The guide gives no example for this factor."},
-    "local_authorities": {"fr": "autorités locales", "en": "local authorities"},
-    "publisher": {"fr": "Éditeur", "en": "Publisher"},
-    "year": {"fr": "Année", "en": "Year"},
-    "language": {"fr": "Langue", "en": "Language"},
-    "general_checklist": {"fr": "Liste de vérification générale", "en": "General checklist"},
-    "done": {"fr": "Fait", "en": "Done"},
-    "na": {"fr": "Sans objet", "en": "Not applicable"},
-    "notes_for": {"fr": "Notes pour cette thématique", "en": "Notes for this theme"},
-    "general_notes": {"fr": "Notes générales", "en": "General notes"},
-    "about_you": {"fr": "Votre organisation (facultatif)", "en": "Your organisation (optional)"},
-    "organisation": {"fr": "Nom", "en": "Name"},
-    "your_country": {"fr": "Pays (facultatif, favorise les pratiques de ce pays)",
-                     "en": "Country (optional, favours practices from it)"},
-    "your_actor": {"fr": "Type d'organisation (facultatif)", "en": "Kind of organisation (optional)"},
-    "none": {"fr": "—", "en": "—"},
-    "see_results": {"fr": "Voir mes résultats", "en": "See my results"},
-    "download_answers": {"fr": "Télécharger mes réponses", "en": "Download my answers"},
-    "upload_answers": {"fr": "Reprendre un fichier de réponses", "en": "Load an answers file"},
-    "upload": {"fr": "Charger", "en": "Load"},
-    "privacy": {"fr": "Vos réponses restent dans votre navigateur : le serveur ne conserve rien.",
-                "en": "Your answers stay in your browser: the server keeps nothing."},
-    "checklist_intro": {"fr": "Cochez ce que votre organisation fait déjà, indiquez ce qui ne s'applique pas, puis voyez vos résultats et les pratiques qui répondent à chaque manque.",
-                        "en": "Tick what your organisation already does, mark what does not apply, then see your results and the practices that answer each gap."},
-    "results_title": {"fr": "Vos résultats", "en": "Your results"},
-    "reading": {"fr": "Lecture du guide", "en": "The guide's reading"},
-    "gaps": {"fr": "À renforcer", "en": "To strengthen"},
-    "why": {"fr": "Pourquoi", "en": "Why"},
-    "most_useful": {"fr": "Les pratiques les plus utiles pour vous", "en": "The practices most useful to you"},
-    "answers": {"fr": "répond à", "en": "answers"},
-    "download_summary": {"fr": "Télécharger le résumé (Markdown)", "en": "Download the summary (Markdown)"},
-    "print": {"fr": "Imprimez cette page pour la partager (la mise en page d'impression est prévue).",
-              "en": "Print this page to share it (it has a print layout)."},
-    "edit_answers": {"fr": "Modifier mes réponses", "en": "Edit my answers"},
-    "g_ticked": {"fr": "coché", "en": "ticked"},
-    "g_implied": {"fr": "déduit : tous les éléments qu'il résume sont cochés", "en": "implied: every item it sums up is ticked"},
-    "g_open": {"fr": "non coché", "en": "not ticked"},
-    "g_still_open": {"fr": "Vous avez coché {item}, mais ces éléments qu'il résume sont encore ouverts (à vérifier) :",
-                     "en": "You ticked {item}, yet these items it sums up are still open (worth a check):"},
-    "g_rule": {"fr": "Un élément général se lit à son niveau : il ne coche pas à votre place les éléments des thématiques qu'il résume.",
-               "en": "A general item is read on its own level: it does not tick for you the theme items it sums up."},
-    "no_gaps": {"fr": "Aucun manque : toutes les cases applicables sont cochées.",
-                "en": "No gaps: every applicable box is ticked."},
-    "grid_intro": {"fr": "Notez votre pratique sur chaque indicateur des cinq dimensions. Le barème est expliqué en bas de page.",
-                   "en": "Rate your practice on every indicator of the five dimensions. The scale is explained at the bottom of the page."},
-    "practice_name": {"fr": "Nom de la pratique (facultatif)", "en": "Name of the practice (optional)"},
-    "met": {"fr": "Atteint", "en": "Met"},
-    "partly": {"fr": "En partie", "en": "Partly"},
-    "not_met": {"fr": "Non atteint", "en": "Not met"},
-    "score": {"fr": "Calculer le score", "en": "Compute the score"},
-    "overall": {"fr": "Score global", "en": "Overall score"},
-    "strongest": {"fr": "Point fort", "en": "Strongest dimension"},
-    "weakest": {"fr": "Point faible", "en": "Weakest dimension"},
-    "exemplars": {"fr": "Pratiques exemplaires pour votre point faible", "en": "Practices that exemplify your weakest dimension"},
-    "scale": {"fr": "Barème : atteint = 2 points, en partie = 1, non atteint = 0 ; sans objet et sans réponse ne comptent pas. Score d'une dimension = points / maximum, en pourcentage ; score global = moyenne des cinq dimensions. Niveaux : 75-100 solide, 50-74 en progrès, 0-49 faible.",
-              "en": "Scale: met = 2 points, partly = 1, not met = 0; n/a and unanswered do not count. A dimension's score = points / maximum, as a percentage; overall = mean of the five dimensions. Levels: 75-100 strong, 50-74 developing, 0-49 weak."},
-    "strong": {"fr": "solide", "en": "strong"},
-    "developing": {"fr": "en progrès", "en": "developing"},
-    "weak": {"fr": "faible", "en": "weak"},
-    "not_rated": {"fr": "non noté", "en": "not rated"},
-    "error": {"fr": "Erreur", "en": "Error"},
-    "not_found": {"fr": "Page introuvable", "en": "Page not found"},
-    "back_home": {"fr": "Retour à l'accueil", "en": "Back to the home page"},
-    "browse_all": {"fr": "Parcourir toutes les pratiques", "en": "Browse all practices"},
-    "by_country": {"fr": "Par pays", "en": "By country"},
-    "other_themes": {"fr": "Thématiques", "en": "Themes"},
-    "practices_from": {"fr": "Pratiques — {c}", "en": "Practices — {c}"},
-    "propose": {"fr": "Proposer une pratique", "en": "Propose a practice"},
-    "propose_intro": {"fr": "Décrivez une pratique que vous connaissez : le formulaire la vérifie comme le fait la base elle-même et vous rend le fichier à proposer.",
-                      "en": "Describe a practice you know: the form checks it the way the knowledge base does and hands you the file to propose."},
-    "propose_privacy": {"fr": "Rien n'est enregistré sur le serveur : vous repartez avec le fichier.",
-                        "en": "Nothing is stored on the server: you leave with the file."},
-    "propose_fix": {"fr": "Quelques champs sont à corriger : voir les messages à côté d'eux.",
-                    "en": "Some fields need fixing: see the messages beside them."},
-    "propose_ok": {"fr": "Votre fiche est valide", "en": "Your record is valid"},
-    "propose_duplicate": {"fr": "Attention, elle ressemble beaucoup à une fiche existante :", "en": "Careful: it looks very much like an existing record:"},
-    "propose_download": {"fr": "Télécharger le fichier", "en": "Download the file"},
-    "propose_next": {"fr": "Ensuite", "en": "Next"},
-    "propose_steps": {"fr": "Sur GitHub, ouvrez le dossier practices/ du dépôt, puis « Add file » › « Upload files » et déposez {id}.yaml.|Décrivez votre source dans la demande de fusion (pull request) et envoyez-la ; les vérifications automatiques s'affichent sur la demande.|Sans compte GitHub : ouvrez un ticket « Proposer une pratique » et joignez-y le fichier.",
-                      "en": "On GitHub, open the repository's practices/ folder, then “Add file” › “Upload files” and drop {id}.yaml.|Describe your source in the pull request and send it; the automatic checks show on the request.|Without a GitHub account: open a “Propose a practice” issue and attach the file."},
-    "propose_what": {"fr": "La pratique", "en": "The practice"},
-    "propose_place": {"fr": "Ville ou région", "en": "City or region"},
-    "propose_year": {"fr": "Année de démarrage (facultatif)", "en": "Year it started (optional)"},
-    "propose_orgs": {"fr": "Organisations, une par ligne", "en": "Organisations, one per line"},
-    "propose_evidence": {"fr": "Cochez les indicateurs que la pratique illustre et écrivez pour chacun une ligne de preuve dans les deux langues.",
-                         "en": "Tick the indicators the practice exemplifies and write one line of evidence for each, in both languages."},
-    "propose_ev_fr": {"fr": "Preuve (français)", "en": "Evidence (French)"},
-    "propose_ev_en": {"fr": "Preuve (anglais)", "en": "Evidence (English)"},
-    "propose_links": {"fr": "Adresses web, une par ligne", "en": "Web addresses, one per line"},
-    "propose_check": {"fr": "Vérifier ma fiche", "en": "Check my record"},
-    "exports": {"fr": "Télécharger toutes les fiches", "en": "Download every record"},
-}
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
 
 
-# -- the printable book, the first-visit path (/start) and the feed of what is new ------------------
-UI.update({
-    "book": {"fr": "Le livre", "en": "The book"},
-    "book_title": {"fr": "Bonnes pratiques pour l'intégration locale des réfugiés",
-                   "en": "Good practices for the local integration of refugees"},
-    "book_subtitle": {"fr": "La Boîte à outils pour l'intégration du HCR et du Migration Policy Group, avec chacun de ses exemples de bonne pratique et chacune de ses références",
-                      "en": "The UNHCR and Migration Policy Group Integration Toolkit, with every one of its good-practice examples and references"},
-    "book_keywords": {"fr": "réfugiés, intégration, inclusion, autorités locales, bonnes pratiques, liste de vérification",
-                      "en": "refugees, integration, inclusion, local authorities, good practices, checklist"},
-    "book_edition": {"fr": "Édition du {date}", "en": "Edition of {date}"},
-    "book_counts": {"fr": "{practices} pratiques · {countries} pays · {references} références",
-                    "en": "{practices} practices · {countries} countries · {references} references"},
-    "book_source": {"fr": "Régénéré à partir des fiches de la base de connaissances integration-practices-kb. Source : Boîte à outils pour l'intégration — Guide pratique, HCR en collaboration avec le Migration Policy Group.",
-                    "en": "Regenerated from the records of the integration-practices-kb knowledge base. Source: Integration Toolkit — Practical guide, UNHCR in collaboration with the Migration Policy Group (French edition)."},
-    "book_pdf": {"fr": "Télécharger le PDF", "en": "Download the PDF"},
-    "book_read": {"fr": "Lire en ligne", "en": "Read online"},
-    "book_link": {"fr": "Le livre à imprimer (PDF)", "en": "The printable book (PDF)"},
-    "book_promo": {"fr": "Toute la base en un document à imprimer ou à partager : les six thématiques, les listes de vérification, la grille, le glossaire, un index par pays et par ville, et chaque pratique avec ses liens.",
-                   "en": "The whole knowledge base as one document to print or share: the six themes, the checklists, the grid, the glossary, an index by country and city, and every practice with its links."},
-    "book_theme_link": {"fr": "Cette thématique dans le livre", "en": "This theme in the book"},
-    "book_contents": {"fr": "Sommaire", "en": "Contents"},
-    "book_howto": {"fr": "Comment utiliser ce livre", "en": "How to use this book"},
-    "book_howto_1": {"fr": "Ce livre rassemble en un seul document la base de connaissances construite à partir de la Boîte à outils pour l'intégration du HCR et du Migration Policy Group : les six thématiques clés du guide, leurs facteurs de réussite et leurs listes de vérification, la liste de vérification générale, la grille d'évaluation, le glossaire, et chaque exemple de bonne pratique et chaque référence du guide, réécrits pour cette base.",
-                     "en": "This book gathers into one document the knowledge base built from the UNHCR and Migration Policy Group Integration Toolkit: the guide's six key themes, their success factors and checklists, the general checklist, the evaluation grid, the glossary, and every good-practice example and reference of the guide, rewritten for this knowledge base."},
-    "book_howto_2": {"fr": "Chaque thématique s'ouvre sur son objectif et ses avantages. Viennent ensuite ses facteurs de réussite, chacun suivi des pratiques qui l'illustrent et de la page où les lire, puis sa liste de vérification et ses références.",
-                     "en": "Each theme opens with its aim and benefits. Then come its success factors, each followed by the practices that illustrate it and the page where you can read them, then its checklist and its references."},
-    "book_howto_3": {"fr": "Pour faire le point sur votre action, cochez les cases des listes de vérification. Chaque case restée vide est une piste de progrès : les pratiques rattachées au facteur de réussite correspondant montrent comment d'autres y ont répondu. La liste de vérification générale résume les six listes ; la grille d'évaluation et son barème servent à noter une pratique sur cinq dimensions.",
-                     "en": "To take stock of your work, tick the boxes of the checklists. Every box left empty is a way to improve: the practices linked to the matching success factor show how others have answered it. The general checklist sums up the six lists; the evaluation grid and its scale rate a practice on five dimensions."},
-    "book_howto_4": {"fr": "Pour trouver une pratique près de chez vous, utilisez l'index par pays et par ville. Chaque fiche de pratique donne son pays, ses organisations, ses liens et l'endroit du guide d'où elle vient ; chaque référence donne ses adresses.",
-                     "en": "To find a practice near you, use the index by country and by city. Each practice gives its country, its organisations, its links and where in the guide it comes from; each reference gives its addresses."},
-    "book_howto_5": {"fr": "Dans le PDF, les entrées du sommaire, les renvois et leurs numéros de page sont des liens : cliquez pour vous y rendre.",
-                     "en": "In the PDF, the entries of the contents, the cross-references and their page numbers are links: click to go there."},
-    "book_howto_online": {"fr": "Cette édition est régénérée à partir des fiches à chaque mise à jour de la base. En ligne, l'auto-évaluation calcule vos résultats et propose, pour chaque manque, les pratiques qui y répondent ; rien de vos réponses n'est conservé.",
-                          "en": "This edition is regenerated from the records whenever the knowledge base changes. Online, the self-assessment works out your results and offers, for each gap, the practices that answer it; nothing of your answers is kept."},
-    "book_illustrated_by": {"fr": "Pratiques qui l'illustrent :", "en": "Practices that illustrate it:"},
-    "book_checklist": {"fr": "Liste de vérification", "en": "Checklist"},
-    "book_no_references": {"fr": "Le guide ne cite pas de référence pour cette thématique.", "en": "The guide lists no reference for this theme."},
-    "book_general_intro": {"fr": "Elle résume les listes des six thématiques : chaque élément renvoie aux éléments qu'il résume.",
-                           "en": "It sums up the six themes' checklists: each item points to the items it sums up."},
-    "book_sums_up": {"fr": "Résume :", "en": "Sums up:"},
-    "book_grid_intro": {"fr": "Cinq dimensions, leurs questions directrices et leurs indicateurs, pour noter une pratique ; sous chaque indicateur, les pratiques de la base qui l'illustrent.",
-                        "en": "Five dimensions, their guiding questions and their indicators, to rate a practice; under each indicator, the practices of the knowledge base that exemplify it."},
-    "book_scale": {"fr": "Barème", "en": "Scoring scale"},
-    "book_rating": {"fr": "Note", "en": "Rating"},
-    "book_points": {"fr": "Points", "en": "Points"},
-    "book_examples": {"fr": "Exemples :", "en": "Examples:"},
-    "book_more": {"fr": "et {n} autres", "en": "and {n} more"},
-    "book_index": {"fr": "Index des pratiques par pays et par ville", "en": "Index of practices by country and city"},
-    "book_by_country": {"fr": "Par pays", "en": "By country"},
-    "book_by_place": {"fr": "Par ville ou région", "en": "By city or region"},
-    "book_no_place": {"fr": "Lieu non précisé", "en": "No place given"},
-    "book_practices": {"fr": "Les pratiques", "en": "The practices"},
-    "book_practices_intro": {"fr": "Les {n} pratiques, sous la thématique où le guide les présente ; dans chaque thématique, par pays.",
-                             "en": "The {n} practices, under the theme the guide lists them under; within each theme, by country."},
-    "book_in_guide": {"fr": "Dans le guide", "en": "In the guide"},
-    "book_contribution": {"fr": "contribution directe, hors du guide", "en": "contributed directly, not from the guide"},
-    "book_references_intro": {"fr": "Les {n} références du guide, par ordre alphabétique, avec leurs adresses.",
-                              "en": "The guide's {n} references, in alphabetical order, with their addresses."},
-    "start": {"fr": "Par où commencer", "en": "Start here"},
-    "start_here": {"fr": "Première visite ? Par où commencer", "en": "First visit? Start here"},
-    "start_lead": {"fr": "Ce service fait trois choses, à partir du guide du HCR et du Migration Policy Group. Aucun compte, rien n'est conservé.",
-                   "en": "This service does three things, from the UNHCR and Migration Policy Group guide. No account, nothing is kept."},
-    "start_step": {"fr": "Étape {n}", "en": "Step {n}"},
-    "start_1_title": {"fr": "Évaluez votre action", "en": "Assess your practice"},
-    "start_1_text": {"fr": "Cochez, dans les listes de vérification du guide, ce que votre organisation fait déjà, et indiquez ce qui ne s'applique pas à vous. Vos réponses restent dans votre navigateur.",
-                     "en": "In the guide's checklists, tick what your organisation already does and mark what does not apply to you. Your answers stay in your browser."},
-    "start_1_cta": {"fr": "Ouvrir les listes de vérification", "en": "Open the checklists"},
-    "start_2_title": {"fr": "Voyez vos manques, lus comme le guide les lit", "en": "See your gaps as the guide reads them"},
-    "start_2_text": {"fr": "Pour chaque thématique : ce qui est fait, ce qui reste, et la lecture du guide (approche globale, soutien à améliorer, repenser en profondeur).",
-                     "en": "For each theme: what is done, what is left, and the guide's reading (comprehensive approach, support to improve, deep rethink)."},
-    "start_3_title": {"fr": "Trouvez les pratiques qui y répondent", "en": "Find the practices that answer them"},
-    "start_3_text": {"fr": "Chaque manque vient avec les pratiques d'autres villes et organisations qui y répondent, et pourquoi ; celles de votre pays et de votre type d'organisation d'abord.",
-                     "en": "Each gap comes with the practices of other cities and organisations that answer it, and why; those from your country and kind of organisation first."},
-    "start_3_cta": {"fr": "Chercher une pratique", "en": "Search for a practice"},
-    "start_examples": {"fr": "Voir un résultat complet, en un clic", "en": "See a full result, in one click"},
-    "start_examples_intro": {"fr": "Avant de remplir quoi que ce soit, ouvrez les résultats d'une organisation imaginaire :",
-                             "en": "Before filling in anything, open the results of an imagined organisation:"},
-    "start_example_open": {"fr": "Voir ses résultats", "en": "See its results"},
-    "start_more": {"fr": "Aussi", "en": "Also"},
-    "start_grid": {"fr": "Noter une pratique sur la grille d'évaluation", "en": "Rate a practice on the evaluation grid"},
-    "example_notice": {"fr": "Exemple : les réponses d'une organisation imaginaire ({label}). Vos propres réponses ne sont pas touchées.",
-                       "en": "Example: the answers of an imagined organisation ({label}). Your own answers are not affected."},
-    "example_own": {"fr": "Faire ma propre auto-évaluation", "en": "Do my own self-assessment"},
-    "cta_assess_title": {"fr": "Où en est votre action ?", "en": "How does your work measure up?"},
-    "cta_assess_text": {"fr": "Les listes de vérification du guide, vos manques et les pratiques qui y répondent. Rien n'est conservé.",
-                        "en": "The guide's checklists, your gaps and the practices that answer them. Nothing is kept."},
-    "cta_assess": {"fr": "Commencer l'auto-évaluation", "en": "Start the self-assessment"},
-    "recent": {"fr": "Ajouts récents", "en": "Recently added"},
-    "recent_updated": {"fr": "mise à jour le {date}", "en": "updated {date}"},
-    "recent_added": {"fr": "ajoutée le {date}", "en": "added {date}"},
-    "feed_subscribe": {"fr": "Suivre les nouveautés (Atom)", "en": "Follow what is new (Atom)"},
-    "feed_title": {"fr": "Nouveautés — bonnes pratiques pour l'intégration locale des réfugiés",
-                   "en": "What is new — good practices for the local integration of refugees"},
-    "feed_subtitle": {"fr": "Pratiques et références ajoutées ou mises à jour dans la base integration-practices-kb",
-                      "en": "Practices and references added or updated in the integration-practices-kb knowledge base"},
-    "feed_for": {"fr": "sélection : {filters}", "en": "selection: {filters}"},
-    "feed_added": {"fr": "Ajout", "en": "Added"},
-    "feed_updated": {"fr": "Mise à jour", "en": "Updated"},
-    "feed_this_search": {"fr": "Nouveautés de cette sélection (Atom)", "en": "What is new in this selection (Atom)"},
-})
+def N_(key: str) -> str:  # noqa: N802 - the gettext convention: marks a message id for extraction only
+    return key
 
 
-# the self-assessment over time (progress), as a team, and the action plan
-UI.update({
-    "answers_date": {"fr": "Date de ces réponses (facultatif)", "en": "Date of these answers (optional)"},
-    "respondent": {"fr": "Qui répond (facultatif : un nom, un rôle, un groupe comme « comité consultatif de réfugiés »)",
-                   "en": "Who answers (optional: a name, a role, a group such as “refugee advisory group”)"},
-    "over_time": {"fr": "Évaluez régulièrement, et à plusieurs voix : gardez vos réponses datées, comparez-les plus tard sur la page des résultats, ou réunissez les réponses de plusieurs personnes (équipe, partenaires, réfugiés) dans la",
-                  "en": "Assess regularly, and with more than one voice: keep your dated answers, compare a later assessment with them on the results page, or put several people's answers (staff, partners, refugees) side by side in the"},
-    "team_link": {"fr": "vue d'équipe", "en": "team view"},
-    "cta_team": {"fr": "À plusieurs ? La vue d'équipe", "en": "As a team? The team view"},
-    "compare_title": {"fr": "Comparer avec une évaluation antérieure", "en": "Compare with an earlier assessment"},
-    "compare_label": {"fr": "Fichier de réponses antérieur (YAML, JSON)", "en": "Earlier answers file (YAML, JSON)"},
-    "compare_help": {"fr": "Le fichier est lu pour cette page seulement : rien n'est conservé.",
-                     "en": "The file is read for this page only: nothing is kept."},
-    "compare": {"fr": "Comparer", "en": "Compare"},
-    "compare_choose": {"fr": "choisissez le fichier de réponses antérieur à comparer", "en": "choose the earlier answers file to compare with"},
-    "progress_title": {"fr": "Progrès depuis l'évaluation précédente", "en": "Progress since the earlier assessment"},
-    "then": {"fr": "avant", "en": "then"},
-    "now": {"fr": "maintenant", "en": "now"},
-    "then_now": {"fr": "Avant → maintenant", "en": "Then → now"},
-    "newly_done": {"fr": "Nouvellement faits", "en": "Newly done"},
-    "no_longer": {"fr": "Plus cochés", "en": "No longer ticked"},
-    "still_open": {"fr": "Manques toujours ouverts", "en": "Gaps still open"},
-    "still_open_help": {"fr": "Les pratiques qui y répondent sont indiquées sous chaque thématique, plus bas.",
-                        "en": "The practices that answer them are listed under each theme below."},
-    "newly_open": {"fr": "Nouveaux manques (sans objet auparavant)", "en": "New gaps (not applicable before)"},
-    "none_item": {"fr": "aucun", "en": "none"},
-    "dates_swapped": {"fr": "Le fichier antérieur est daté après les réponses actuelles : les fichiers ont-ils été inversés ?",
-                      "en": "The earlier file is dated after the current answers: were the two files swapped?"},
-    "respondent_label": {"fr": "Répondant", "en": "Respondent"},
-    "plan_title": {"fr": "Plan d'action", "en": "Action plan"},
-    "plan_help": {"fr": "Cochez « au plan » à côté des manques sur lesquels travailler, puis obtenez le plan : chaque élément, des pratiques dont s'inspirer et des colonnes vides pour le responsable, l'échéance et l'état.",
-                  "en": "Tick “to the plan” beside the gaps you want to work on, then get the plan: each item, practices to learn from, and empty columns for owner, deadline and status."},
-    "plan_add": {"fr": "au plan", "en": "to the plan"},
-    "plan_html": {"fr": "Plan imprimable", "en": "Printable plan"},
-    "plan_md": {"fr": "Plan en Markdown", "en": "Plan as Markdown"},
-    "plan_csv": {"fr": "Plan en CSV (tableur)", "en": "Plan as CSV (spreadsheet)"},
-    "plan_intro": {"fr": "Imprimez ce plan et remplissez les colonnes à la main, ou téléchargez-le pour un tableur.",
-                   "en": "Print this plan and fill in the columns by hand, or download it for a spreadsheet."},
-    "plan_none": {"fr": "Choisissez les manques à traiter sur la page de vos résultats ou dans la vue d'équipe, ou donnez leurs numéros ici.",
-                  "en": "Choose the gaps to work on from your results or the team view, or give their ids here."},
-    "plan_items": {"fr": "Éléments (p. ex. T3-09, T4-10)", "en": "Items (e.g. T3-09, T4-10)"},
-    "team_title": {"fr": "Auto-évaluation en équipe", "en": "Team self-assessment"},
-    "team_intro": {"fr": "Réunissez les fichiers de réponses de plusieurs personnes — salariés, partenaires, un comité consultatif de réfugiés — pour voir où l'équipe est d'accord, où elle ne l'est pas, et quoi discuter d'abord. Le guide demande d'examiner les résultats avec les partenaires concernés et d'associer les réfugiés à l'évaluation des services.",
-                   "en": "Put side by side the answers files of several people — staff, partners, a refugee advisory group — to see where the team agrees, where it does not, and what to discuss first. The guide asks to review results with the partners concerned and to involve refugees in evaluating services."},
-    "team_how": {"fr": "Chacun remplit l'auto-évaluation, indique son nom ou son rôle, et télécharge ses réponses.",
-                 "en": "Each person fills in the self-assessment, gives their name or role, and downloads their answers."},
-    "team_privacy": {"fr": "Les fichiers sont lus pour cette page seulement : rien n'est conservé.",
-                     "en": "The files are read for this page only: nothing is kept."},
-    "team_files": {"fr": "Fichiers de réponses (2 à {n}, YAML ou JSON)", "en": "Answers files (2 to {n}, YAML or JSON)"},
-    "team_add_hint": {"fr": "Choisissez plusieurs fichiers à la fois, ou un par un : chacun s'ajoute à la liste.",
-                      "en": "Choose several files at once, or one at a time: each is added to the list."},
-    "team_chosen": {"fr": "Fichiers choisis", "en": "Files chosen"},
-    "team_remove": {"fr": "Retirer", "en": "Remove"},
-    "team_submit": {"fr": "Voir la vue d'équipe", "en": "See the team view"},
-    "team_respondents": {"fr": "Répondants", "en": "Respondents"},
-    "team_agenda": {"fr": "À discuter d'abord : là où l'équipe n'est pas d'accord", "en": "To discuss first: where the team disagrees"},
-    "team_agenda_help": {"fr": "Les éléments les plus partagés d'abord (autant de « oui » que de « non »), puis dans l'ordre du guide.",
-                         "en": "The most divided items first (as many ticked as not), then in the guide's order."},
-    "team_no_agenda": {"fr": "L'équipe est d'accord sur chaque élément.", "en": "The team agrees on every item."},
-    "team_reading": {"fr": "Lecture de l'équipe par thématique", "en": "The team's reading per theme"},
-    "consensus-done": {"fr": "fait (consensus)", "en": "done (consensus)"},
-    "contested": {"fr": "à discuter", "en": "contested"},
-    "consensus-gap": {"fr": "manque (consensus)", "en": "gap (consensus)"},
-    "not-applicable": {"fr": "sans objet", "en": "not applicable"},
-    "team_items": {"fr": "Chaque élément : qui l'a coché", "en": "Every item: who ticked it"},
-    "ticked_n": {"fr": "{n} sur {of}", "en": "{n} of {of}"},
-    "ticked_by": {"fr": "coché par", "en": "ticked by"},
-    "not_ticked_by": {"fr": "pas par", "en": "not by"},
-    "na_by": {"fr": "sans objet pour", "en": "not applicable for"},
-    "item": {"fr": "Élément", "en": "Item"},
-    "team_notes": {"fr": "Les notes de chacun, côte à côte", "en": "Everyone's notes, side by side"},
-    "team_gaps": {"fr": "Pratiques pour les manques : consensus d'abord, puis éléments à discuter",
-                  "en": "Practices for the gaps: consensus gaps first, then contested items"},
-    "team_download": {"fr": "Télécharger la vue d'équipe (Markdown)", "en": "Download the team view (Markdown)"},
-    "team_too_large": {"fr": "Les fichiers dépassent ensemble {kib} Kio, le maximum accepté en une requête. Une vue d'équipe prend au plus {n} fichiers : envoyez-en moins, ou de plus courts.",
-                       "en": "The files together are larger than {kib} KiB, the most the service accepts in one request. A team view takes at most {n} files: send fewer, or shorter ones."},
-    "team_too_many_parts": {"fr": "Trop de fichiers ou de champs en une fois. Une vue d'équipe prend au plus {n} fichiers.",
-                            "en": "Too many files or fields at once. A team view takes at most {n} files."},
-})
+# Keys that the code and templates build or choose at run time: listed here so that Babel's extraction,
+# which reads only literal t("key") calls, still finds every message id of the catalogs.
+RUNTIME_KEYS = (
+    N_("recent_added"), N_("recent_updated"),  # home.html: t('recent_' ~ c.kind)
+    N_("facet_theme"), N_("facet_success_factor"), N_("facet_dimension"), N_("facet_target_group"),
+    N_("facet_sector"), N_("facet_actor_type"), N_("facet_kind"),  # _facet_list.html: t('facet_' ~ facet)
+    N_("relevance"), N_("date"),  # search.html: t(s), the sort orders
+    N_("strong"), N_("developing"), N_("weak"),  # grid.html: t(report.level), t(d.level)
+    N_("newly_done"), N_("no_longer"), N_("newly_open"),  # results.html: t(key), the progress lists
+    N_("book_howto_1"), N_("book_howto_2"), N_("book_howto_3"), N_("book_howto_4"),
+    N_("book_howto_5"),  # book/_howto.html: t(key)
+    N_("practice"),  # feed.py: translator(lang)("practice" if ... else "reference")
+    N_("compare_choose"),  # pages.py: translator(lang)("compare_choose")
+    N_("team_too_many_parts"),  # team_pages.py: t(...) inside an f-string
+    N_("home"), N_("summary"), N_("done"), N_("other_themes"), N_("exports"),  # not named literally today
+)
+
+
+@lru_cache(maxsize=1)
+def catalogs() -> dict[str, dict[str, str]]:
+    """{lang: {message id: text}}, read from the ``.po`` catalogs of ``LANGS``."""
+    from babel.messages.pofile import read_po
+
+    out: dict[str, dict[str, str]] = {}
+    for lang in LANGS:
+        with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as f:
+            catalog = read_po(f, locale=lang, domain=DOMAIN)
+        out[lang] = {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+    return out
 
 
 def lang_of(request: Request) -> str:
@@ -376,9 +65,46 @@ def lang_of(request: Request) -> str:
 
 def translator(lang: str):
     """t(key, **fmt) -> the interface string in ``lang``."""
+    strings = catalogs().get(lang, {})
 
     def t(key: str, **fmt) -> str:
-        text = UI.get(key, {}).get(lang) or key
+        text = strings.get(key) or key
         return text.format(**fmt) if fmt else text
 
     return t
+
+
+@lru_cache(maxsize=None)
+def gettext_callables(lang: str) -> dict:
+    """``gettext`` and ``ngettext`` in ``lang`` for Jinja2's i18n extension, which ``_("key")`` and
+    ``{% trans %}`` call: passed with each page's context, over the environment's null translations.
+    They follow Jinja2's new-style gettext: the variables given fill ``%(name)s`` placeholders, as
+    ``{% trans %}`` writes them (``t`` fills ``{name}`` ones)."""
+    from jinja2 import pass_context
+    from markupsafe import Markup
+
+    strings = catalogs().get(lang, {})
+
+    def _finish(context, text: str, variables: dict) -> str:
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables if variables else text
+
+    @pass_context
+    def gettext(context, message: str, **variables) -> str:
+        return _finish(context, strings.get(message) or message, variables)
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        key = singular if num == 1 else plural
+        return _finish(context, strings.get(key) or key, variables)
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
+def install_i18n(env) -> None:
+    """Jinja2's i18n extension on ``env``, new-style, with null translations until a page passes its
+    language's ``gettext_callables``."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_null_translations(newstyle=True)

@@ -1,0 +1,130 @@
+"""Interface strings as gettext catalogs: every message translated in French and English, the catalogs
+in step with what Babel extracts from the code and templates (babel.cfg), no raw key on a page, and
+the catalogs shipped with the package."""
+
+from __future__ import annotations
+
+import tomllib
+from fnmatch import fnmatch
+from html.parser import HTMLParser
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from babel.util import pathmatch
+from fastapi.testclient import TestClient
+
+from kb.paths import PRACTICES_DIR, ROOT
+from kb.web import book
+from kb.web.app import Settings, create_app
+from kb.web.i18n import DOMAIN, LANGS, LOCALE_DIR, catalogs, gettext_callables, translator
+
+POT = LOCALE_DIR / f"{DOMAIN}.pot"
+KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "N_": None}  # as `make messages`: pybabel extract -k t -k N_
+
+
+def _read(path, locale=None):
+    with path.open("rb") as f:
+        return read_po(f, locale=locale)
+
+
+def _ids(catalog) -> set[str]:
+    return {m.id for m in catalog if m.id}
+
+
+def _mapping():
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as f:
+        return parse_mapping_cfg(f)
+
+
+def extracted() -> set[str]:
+    method_map, options_map = _mapping()
+    ids = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(ROOT, method_map, options_map, KEYWORDS):
+        ids.update(message if isinstance(message, tuple) else (message,))
+    return ids - {None, ""}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_message_has_a_translation(lang):
+    pot = _ids(_read(POT))
+    catalog = _read(LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po", lang)
+    assert _ids(catalog) == pot, f"{lang}: the catalog is stale: run `make messages`"
+    assert [m.id for m in catalog if m.id and not m.string] == [], f"{lang}: messages without a translation"
+    assert [m.id for m in catalog if m.id and m.fuzzy] == [], f"{lang}: fuzzy translations"
+    assert list(catalog.obsolete) == [], f"{lang}: obsolete messages"
+
+
+def test_the_template_holds_exactly_what_babel_extracts():
+    found = extracted()
+    pot = _ids(_read(POT))
+    assert sorted(found - pot) == [], "strings of the code or templates missing from the catalogs: run `make messages`"
+    assert sorted(pot - found) == [], "catalog messages no code or template uses any more: run `make messages`"
+
+
+def test_every_module_with_interface_strings_is_extracted():
+    method_map, _ = _mapping()
+    python = [pattern for pattern, method in method_map if method == "python"]
+    users = [p.relative_to(ROOT).as_posix() for p in (ROOT / "kb").rglob("*.py")
+             if "translator(" in p.read_text(encoding="utf-8") and p.name != "i18n.py"]
+    assert users
+    assert [f for f in users if not any(pathmatch(pattern, f) for pattern in python)] == []
+
+
+def test_translator_reads_the_catalogs():
+    assert translator("fr")("search") == "Rechercher" and translator("en")("search") == "Search"
+    assert translator("en")("team_files", n=4) == "Answers files (2 to 4, YAML or JSON)"
+    assert translator("fr")("no_such_key") == "no_such_key"  # an unknown key or language: the key itself
+    assert translator("de")("search") == "search"
+    assert set(catalogs()) == set(LANGS)
+
+
+@pytest.mark.parametrize("lang, expected", [("fr", "Rechercher"), ("en", "Search")])
+def test_jinja_i18n_extension(lang, expected):
+    env = book._environment()
+    assert env.from_string("{{ _('search') }}").render(**gettext_callables(lang)) == expected
+    assert env.from_string("{% trans %}search{% endtrans %}").render(**gettext_callables(lang)) == expected
+    assert env.from_string("{{ _('x %(n)s', n=2) }}").render(**gettext_callables(lang)) == "x 2"
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.words: set[str] = set()
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.words.update(data.split())
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    return TestClient(create_app(Settings(practices=PRACTICES_DIR, index=tmp_path_factory.mktemp("index"))))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("path", ["/", "/search?q=logement", "/checklist", "/results", "/grid", "/team", "/about",
+                                  "/themes/4", "/practices/pl-welcome-home-housing", "/book"])
+def test_no_message_id_shows_on_a_page(client, path, lang):
+    page = client.get(path, params={"lang": lang})
+    assert page.status_code == 200
+    parser = _Text()
+    parser.feed(page.text)
+    keys = {k for k in catalogs()[lang] if "_" in k}  # ids like search_label: never words of the text
+    assert sorted(parser.words & keys) == []
+
+
+def test_the_catalogs_ship_with_the_package():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = data["tool"]["setuptools"]["package-data"]["kb.web"]
+    files = [p.relative_to(LOCALE_DIR.parent).as_posix() for p in LOCALE_DIR.rglob("*.po*")]
+    assert len(files) == len(LANGS) + 1
+    assert [f for f in files if not any(fnmatch(f, pattern) for pattern in patterns)] == []
