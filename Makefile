@@ -2,6 +2,7 @@
 #   make run   - create .venv, install, serve the web app on 127.0.0.1:8000
 #   make test  - the same set-up, then the whole test suite
 #   make messages - extract the interface strings into kb/web/locale/messages.pot, update the catalogs
+#   make countries - rewrite kb/records/country-names.json from Babel's CLDR data
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install validate index schema messages clean
+.PHONY: run test install validate index schema messages countries clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +44,10 @@ messages: install
 		--copyright-holder "integration-practices-kb contributors" -o $(LOCALE)/messages.pot .
 	$(BIN)/pybabel --quiet update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching \
 		--ignore-obsolete --ignore-pot-creation-date
+
+# the French and English country names, from the installed Babel's CLDR data (kb/records/countries.py)
+countries: install
+	$(BIN)/python -c "from kb.records import countries; countries.write_names_file()"
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -30,3 +30,21 @@ def test_index_folder_is_ignored_but_for_its_readme():
     ignore = (ROOT / ".gitignore").read_text()
     assert "/index/*" in ignore and "!/index/README.md" in ignore
     assert Path(ROOT / "index" / "README.md").exists()
+
+
+def test_every_data_file_in_the_package_is_declared_package_data():
+    import fnmatch
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    data = [p for p in (ROOT / "kb").rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")]
+    undeclared = []
+    for path in data:
+        package = path.parent
+        while not (package / "__init__.py").exists():
+            package = package.parent
+        name = ".".join(package.relative_to(ROOT).parts)
+        inside = path.relative_to(package).as_posix()
+        if not any(fnmatch.fnmatch(inside, pattern) for pattern in declared.get(name, [])):
+            undeclared.append(path.relative_to(ROOT).as_posix())
+    assert data and undeclared == []
