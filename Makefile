@@ -37,11 +37,13 @@ schema: install
 
 LOCALE := kb/web/locale
 
-# the interface strings (babel.cfg): the template of every message id, then each language's catalog
+# the interface strings (babel.cfg): the template of every message id, with its English text as a note
+# for translators, then each language's catalog
 messages: install
 	$(BIN)/pybabel --quiet extract -F babel.cfg -k t -k N_ --no-location --sort-output \
 		--project integration-practices-kb --version 0.1.0 \
 		--copyright-holder "integration-practices-kb contributors" -o $(LOCALE)/messages.pot .
+	$(BIN)/python -c "from kb.web.i18n import note_english; note_english()"
 	$(BIN)/pybabel --quiet update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching \
 		--ignore-obsolete --ignore-pot-creation-date
 

@@ -3,9 +3,10 @@
 The strings are gettext message catalogs: ``kb/web/locale/<lang>/LC_MESSAGES/messages.po``, one per
 language of ``LANGS``, updated from ``kb/web/locale/messages.pot`` by ``make messages`` (Babel extracts the
 ``t("key")``, ``_("key")`` and ``N_("key")`` calls of the code and templates, see ``babel.cfg``). Message
-ids are stable keys (``search_label``); the English catalog holds the English text. The ``.po`` files are
-read once, at first use: there is no compiled ``.mo`` and no build step. Placeholders are ``str.format``
-fields, ``{date}``.
+ids are stable keys (``search_label``); the English catalog holds the English text, which ``make messages``
+also writes beside each message of the template, as a note for translators (``note_english``). The
+``.po`` files are read once, at first use: there is no compiled ``.mo`` and no build step. Placeholders
+are ``str.format`` fields, ``{date}``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,25 @@ def catalogs() -> dict[str, dict[str, str]]:
             catalog = read_po(f, locale=lang, domain=DOMAIN)
         out[lang] = {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
     return out
+
+
+ENGLISH_NOTE = "English: "
+
+
+def note_english(template: Path = LOCALE_DIR / f"{DOMAIN}.pot") -> None:
+    """Write each message's English text into the template as an extracted comment (``#. English: ...``),
+    which ``pybabel update`` copies into every catalog and PO editors show beside the message: a
+    translator sees what ``search_label`` says, not only its key (``make messages``)."""
+    from babel.messages.pofile import read_po, write_po
+
+    english = catalogs.__wrapped__()["en"]
+    with template.open("rb") as f:
+        catalog = read_po(f)
+    for message in catalog:
+        if message.id and isinstance(message.id, str):
+            message.auto_comments = [ENGLISH_NOTE + english[message.id]] if message.id in english else []
+    with template.open("wb") as f:
+        write_po(f, catalog, no_location=True, sort_output=True)
 
 
 def lang_of(request: Request) -> str:

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from kb.paths import PRACTICES_DIR, ROOT
 from kb.web import book
 from kb.web.app import Settings, create_app
-from kb.web.i18n import DOMAIN, LANGS, LOCALE_DIR, catalogs, gettext_callables, translator
+from kb.web.i18n import DOMAIN, ENGLISH_NOTE, LANGS, LOCALE_DIR, catalogs, gettext_callables, translator
 
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "N_": None}  # as `make messages`: pybabel extract -k t -k N_
@@ -61,6 +61,16 @@ def test_the_template_holds_exactly_what_babel_extracts():
     pot = _ids(_read(POT))
     assert sorted(found - pot) == [], "strings of the code or templates missing from the catalogs: run `make messages`"
     assert sorted(pot - found) == [], "catalog messages no code or template uses any more: run `make messages`"
+
+
+@pytest.mark.parametrize("catalog", [POT] + [LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po" for lang in LANGS],
+                         ids=["template"] + list(LANGS))
+def test_every_message_shows_translators_its_english_text(catalog):
+    english = catalogs()["en"]
+    notes = {m.id: " ".join(" ".join(m.auto_comments).split()) for m in _read(catalog) if m.id}  # as wrapped
+    assert notes
+    stale = {key: note for key, note in notes.items() if note != " ".join((ENGLISH_NOTE + english[key]).split())}
+    assert stale == {}, f"{catalog.name}: notes that are not the English text: run `make messages`"
 
 
 def test_every_module_with_interface_strings_is_extracted():
