@@ -20,7 +20,7 @@ from kb import __version__
 
 from kb.records import countries
 from kb.web.api import router as api_router
-from kb.web.i18n import LANGS, gettext_callables, install_i18n, lang_of, translator
+from kb.web.i18n import LANGS, gettext_callables, install_i18n, lang_of, language_name, translator
 from kb.web.pages import router as pages_router
 from kb.web.publish import router as publish_router
 from kb.web.team_pages import router as team_router
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The app, reading its records and index as ``settings`` say."""
     service = Service(settings or Settings())
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    templates.env.globals.update(country_name=countries.name, version=__version__)
+    templates.env.globals.update(country_name=countries.name, language_name=language_name, version=__version__)
     install_i18n(templates.env)
 
     app = FastAPI(

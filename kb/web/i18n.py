@@ -42,6 +42,7 @@ RUNTIME_KEYS = (
     N_("compare_choose"),  # pages.py: translator(lang)("compare_choose")
     N_("team_too_many_parts"),  # team_pages.py: t(...) inside an f-string
     N_("home"), N_("summary"), N_("done"), N_("other_themes"), N_("exports"),  # not named literally today
+    N_("language_name"),  # language_name(lang): each catalog names its own language
 )
 
 
@@ -75,6 +76,11 @@ def note_english(template: Path = LOCALE_DIR / f"{DOMAIN}.pot") -> None:
             message.auto_comments = [ENGLISH_NOTE + english[message.id]] if message.id in english else []
     with template.open("wb") as f:
         write_po(f, catalog, no_location=True, sort_output=True)
+
+
+def language_name(lang: str) -> str:
+    """The language's name in itself (``Français``, ``English``), from its catalog."""
+    return catalogs().get(lang, {}).get("language_name", lang)
 
 
 def lang_of(request: Request) -> str:

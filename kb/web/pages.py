@@ -384,10 +384,11 @@ async def propose_submit(request: Request):
     svc = _svc(request)
     form = await request.form()
     fields = _propose_fields(form)
+    t = translator(lang_of(request))
     errors: dict[str, list[str]] = {}
     missing = [k for k in ("country",) if not fields[k].strip()]
     for k in missing:
-        errors.setdefault(k, []).append("required" if lang_of(request) == "en" else "obligatoire")
+        errors.setdefault(k, []).append(t("required"))
     fields_for_id = {**fields, "title_en": fields["title_en"] or fields["title_fr"] or "untitled"}
     complete = []
     for ind in fields["indicators"]:
@@ -397,8 +398,7 @@ async def propose_submit(request: Request):
             complete.append(ind)
         else:
             errors.setdefault("indicators", []).append(
-                f"{ident}: " + ("give the evidence in French and in English" if lang_of(request) == "en"
-                                else "écrivez la preuve en français et en anglais"))
+                f"{ident}: " + t("evidence_in_both_languages"))
     fields_for_id["indicators"] = complete
     fields = {**fields, "indicators": complete}
     record = None

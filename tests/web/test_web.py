@@ -28,8 +28,8 @@ def client(app):
 PAGES = {
     "/": ("Les six thématiques clés", "The six key themes"),
     "/search?q=logement": ("résultats", "results"),
-    "/practices/pl-welcome-home-housing": ("Welcome Home", "Welcome Home"),
-    "/practices/ref-mipex-2015": ("Migrant Integration Policy Index 2015", "Migrant Integration Policy Index 2015"),
+    "/practices/pl-welcome-home-housing": ("<summary>English</summary>", "<summary>Français</summary>"),
+    "/practices/ref-mipex-2015": ("Champs absents du guide, complétés d&#39;après le lien\u00a0: publisher", "completed from the link: publisher"),
     "/references": ("Références", "References"),
     "/themes/4": ("Travailler pour les réfugiés", "Working for refugees"),
     "/countries/FI": ("Finlande", "Finland"),
@@ -274,6 +274,18 @@ def test_propose_form_shows_errors_beside_the_fields(client):
     assert errors["checklist_items"] == "required field is missing"
     assert 'id="summary_en" name="summary_en"' in page.text and 'aria-describedby="err-summary_en"' in page.text
     assert "Local volunteers" not in page.text.split("<form")[0]  # no YAML handed back for an invalid record
+
+
+@pytest.mark.parametrize("lang, required, evidence", [
+    ("fr", "obligatoire", "IP-07: écrivez la preuve en français et en anglais"),
+    ("en", "required", "IP-07: give the evidence in French and in English"),
+])
+def test_propose_form_errors_in_the_page_language(client, lang, required, evidence):
+    import re
+
+    page = client.post(f"/propose?lang={lang}", data={**PROPOSAL, "country": "", "evidence_en_IP-07": ""})
+    errors = dict(re.findall(r'<p class="field-error" id="err-(\w+)">(.*?)</p>', page.text))
+    assert page.status_code == 400 and errors["country"] == required and errors["indicators"] == evidence
 
 
 def test_propose_form_names_a_near_duplicate(client):
