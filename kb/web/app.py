@@ -20,7 +20,8 @@ from kb import __version__
 
 from kb.records import countries
 from kb.web.api import router as api_router
-from kb.web.i18n import LANGS, gettext_callables, install_i18n, lang_of, language_name, translator
+from kb.web import i18n
+from kb.web.i18n import gettext_callables, install_i18n, lang_of, language_name, other_content_lang, switch_links, translator
 from kb.web.pages import router as pages_router
 from kb.web.publish import router as publish_router
 from kb.web.team_pages import router as team_router
@@ -68,14 +69,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
         lang = lang_of(request)
-        other = "en" if lang == "fr" else "fr"
         query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
         from urllib.parse import urlencode
 
-        switch = request.url.path + "?" + urlencode(query + [("lang", other)])
+        languages = switch_links(lang, lambda code: request.url.path + "?" + urlencode(query + [("lang", code)]))
         return templates.TemplateResponse(
             request, name,
-            {"lang": lang, "other": other, "t": translator(lang), "switch_url": switch,
+            {"lang": lang, "other": other_content_lang(lang), "t": translator(lang), "languages": languages,
              "themes_nav": service.framework.themes, **gettext_callables(lang), **context},
             status_code=status_code,
         )
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for header, value in SECURITY_HEADERS.items():
             response.headers.setdefault(header, value)
         lang = request.query_params.get("lang")
-        if lang in LANGS and request.cookies.get("lang") != lang:
+        if lang in i18n.LANGS and request.cookies.get("lang") != lang:
             response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
         return response
 

@@ -32,7 +32,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kb.records import countries
 from kb.search.analysis import fold
 from kb.records.framework import Dimension, Framework, GeneralItem, GlossaryTerm, SuccessFactor, Theme, get_framework
-from kb.web.i18n import gettext_callables, install_i18n, translator
+from kb.web.i18n import gettext_callables, install_i18n, switch_links, translator
 from kb.records.models import Practice, Reference
 from kb.paths import STATIC_DIR, TEMPLATES_DIR
 
@@ -210,7 +210,8 @@ def render_html(book: Book, medium: Medium = "pdf") -> str:
     _ENV = _ENV or _environment()
     lang = book.lang
     return _ENV.get_template("book/book.html").render(
-        book=book, lang=lang, other="en" if lang == "fr" else "fr", t=translator(lang), web=medium == "web",
+        book=book, lang=lang, languages=switch_links(lang, lambda code: f"/book?lang={code}"), t=translator(lang),
+        web=medium == "web",
         **gettext_callables(lang),
         inline_css=BOOK_CSS.read_text(encoding="utf-8") if medium == "file" else None, max_examples=GRID_EXAMPLES,
         fw=book.framework, edition_long=long_date(book.edition, lang),

@@ -1,7 +1,8 @@
-"""Interface strings in French and English; content carries its own two languages.
+"""Interface strings in French, English and any language with a catalog; content carries its own two
+languages (``CONTENT_LANGS``), and a page in another language shows the French text (``content_lang``).
 
 The strings are gettext message catalogs: ``kb/web/locale/<lang>/LC_MESSAGES/messages.po``, one per
-language of ``LANGS``, updated from ``kb/web/locale/messages.pot`` by ``make messages`` (Babel extracts the
+language of ``LANGS`` (French, English, then whichever catalogs the folder holds), updated from ``kb/web/locale/messages.pot`` by ``make messages`` (Babel extracts the
 ``t("key")``, ``_("key")`` and ``N_("key")`` calls of the code and templates, see ``babel.cfg``). Message
 ids are stable keys (``search_label``); the English catalog holds the English text, which ``make messages``
 also writes beside each message of the template, as a note for translators (``note_english``). The
@@ -18,9 +19,29 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # only lang_of's annotation: the CLI prints these strings without the web stack
     from fastapi import Request
 
-LANGS = ("fr", "en")
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
+CONTENT_LANGS = ("fr", "en")  # the languages of the records and the framework
+
+
+def interface_languages(locale_dir: Path = LOCALE_DIR) -> tuple[str, ...]:
+    """French and English, then every other language with a catalog in ``locale_dir``: adding a
+    catalog adds the language to the app's ``?lang=`` and its language links."""
+    found = sorted(p.parents[1].name for p in locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return CONTENT_LANGS + tuple(lang for lang in found if lang not in CONTENT_LANGS)
+
+
+LANGS = interface_languages()
+
+
+def content_lang(lang: str) -> str:
+    """The language a page in ``lang`` shows the records in: its own, else French (the guide's)."""
+    return lang if lang in CONTENT_LANGS else "fr"
+
+
+def other_content_lang(lang: str) -> str:
+    """The content language a page in ``lang`` offers beside its own (a practice's other summary)."""
+    return "fr" if content_lang(lang) == "en" else "en"
 
 
 def N_(key: str) -> str:  # noqa: N802 - the gettext convention: marks a message id for extraction only
@@ -81,6 +102,11 @@ def note_english(template: Path = LOCALE_DIR / f"{DOMAIN}.pot") -> None:
 def language_name(lang: str) -> str:
     """The language's name in itself (``Français``, ``English``), from its catalog."""
     return catalogs().get(lang, {}).get("language_name", lang)
+
+
+def switch_links(lang: str, url) -> list[tuple[str, str, str]]:
+    """(code, name, address) of every interface language but ``lang``; ``url(code)`` gives the address."""
+    return [(code, language_name(code), url(code)) for code in LANGS if code != lang]
 
 
 def lang_of(request: Request) -> str:

@@ -19,7 +19,7 @@ from kb.assess.answers import MAX_ANSWERS_BYTES, Answers, AnswersError, parse_an
 from kb.web.api import record_or_404
 from kb.search.filters import FACET_PARAMS, FilterError, Filters
 from kb.assess.grid import parse_grid, score
-from kb.web.i18n import lang_of, translator
+from kb.web.i18n import content_lang, lang_of, translator
 from kb.records.models import Practice
 from kb.assess.summary import STATUS, markdown
 
@@ -84,7 +84,7 @@ def search_page(request: Request):
     except FilterError as exc:
         error, filters = str(exc), Filters()
     svc.index.refresh()
-    result = svc.index.search(q, filters, page=page, limit=PAGE_SIZE, sort=sort, lang=lang)
+    result = svc.index.search(q, filters, page=page, limit=PAGE_SIZE, sort=sort, lang=content_lang(lang))
     active = filters.values
 
     def toggle(facet: str, value: str) -> str:
@@ -99,7 +99,8 @@ def search_page(request: Request):
     return render(request, "search.html", status_code=400 if error else 200, q=q, result=result, error=error,
                   active=active, toggle=toggle, page_url=page_url, sort=sort,
                   sort_url=lambda s: search_url(q, active, sort=None if s == "relevance" else s),
-                  json_url="/api/search" + search_url(q, active, sort=sort, page=page, lang=lang)[len("/search"):],
+                  json_url="/api/search" + search_url(q, active, sort=sort, page=page,
+                                                      lang=content_lang(lang))[len("/search"):],
                   facet_label=_facet_label(svc, lang), search_url=search_url)
 
 
@@ -132,7 +133,7 @@ def practice_page(request: Request, record_id: str):
     svc = _svc(request)
     record = record_or_404(svc, record_id)
     related = [svc.by_id[r] for r in getattr(record, "related", []) if r in svc.by_id]
-    similar = svc.index.similar(record.id, limit=5, lang=lang_of(request))
+    similar = svc.index.similar(record.id, limit=5, lang=content_lang(lang_of(request)))
     return render(request, "practice.html" if isinstance(record, Practice) else "reference.html",
                   record=record, related=related, similar=similar, fw=svc.framework)
 
@@ -247,7 +248,7 @@ def _example_results(request: Request, name: str):
     except KeyError as exc:
         raise HTTPException(404, exc.args[0]) from None
     answers = load(example.name)
-    report = svc.recommender.report(answers, per_gap=3, limit=10, lang=lang_of(request))
+    report = svc.recommender.report(answers, per_gap=3, limit=10, lang=content_lang(lang_of(request)))
     return render(request, "results.html", report=report, doc=answers.model_dump(exclude_none=True),
                   status_text=STATUS, fw=svc.framework, example=example)
 
@@ -284,9 +285,9 @@ async def results_page(request: Request):
     except AnswersError as exc:
         return _checklist(request, answers=doc, errors=[p.render(exc.name) for p in exc.problems], status_code=400)
     since, compare_errors = await _earlier_answers(form, lang)
-    report = svc.recommender.report(answers, per_gap=3, limit=10, lang=lang, since=since)
+    report = svc.recommender.report(answers, per_gap=3, limit=10, lang=content_lang(lang), since=since)
     if form.get("format") == "md":
-        return Response(markdown(report, lang), media_type="text/markdown; charset=utf-8",
+        return Response(markdown(report, content_lang(lang)), media_type="text/markdown; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="summary.md"'})
     since_doc = json.dumps(since.model_dump(mode="json", exclude_none=True), ensure_ascii=False) if since else None
     return render(request, "results.html", status_code=400 if compare_errors else 200, report=report, doc=doc,

@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kb.assess.answers import MAX_ANSWERS_BYTES, AnswersError, parse_answers
-from kb.web.i18n import lang_of, translator
+from kb.web.i18n import content_lang, lang_of, translator
 from kb.assess.plan import COLUMNS, MAX_ITEMS, PlanError, make_plan, parse_items, plan_csv, plan_markdown
 from kb.assess.team import MAX_RESPONDENTS, TeamError, read_team, shared_preferences, team_markdown, team_report
 
@@ -82,9 +82,9 @@ async def team_view(request: Request):
         team = read_team(await _team_files(form))
     except TeamError as exc:
         return _team_page(request, status_code=400, errors=str(exc).splitlines())
-    report = team_report(team, svc.recommender, per_gap=3, lang=lang)
+    report = team_report(team, svc.recommender, per_gap=3, lang=content_lang(lang))
     if form.get("format") == "md":
-        return Response(team_markdown(report, lang), media_type="text/markdown; charset=utf-8",
+        return Response(team_markdown(report, content_lang(lang)), media_type="text/markdown; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="team.md"'})
     members = [json.dumps({"name": label, "answers": a.model_dump(mode="json", exclude_none=True)}, ensure_ascii=False)
                for label, a in team]
@@ -128,10 +128,10 @@ async def plan_page(request: Request):
         return _plan_page(request, status_code=400, errors=[str(exc)], items=items, prefs=prefs)
     fmt = form.get("format")
     if fmt == "md":
-        return Response(plan_markdown(plan, lang), media_type="text/markdown; charset=utf-8",
+        return Response(plan_markdown(plan, content_lang(lang)), media_type="text/markdown; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="action-plan.md"'})
     if fmt == "csv":
-        return Response(plan_csv(plan, lang), media_type="text/csv; charset=utf-8",
+        return Response(plan_csv(plan, content_lang(lang)), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="action-plan.csv"'})
     return _plan_page(request, plan=plan, items=items, prefs=prefs)
 

@@ -138,3 +138,51 @@ def test_the_catalogs_ship_with_the_package():
     files = [p.relative_to(LOCALE_DIR.parent).as_posix() for p in LOCALE_DIR.rglob("*.po*")]
     assert len(files) == len(LANGS) + 1
     assert [f for f in files if not any(fnmatch(f, pattern) for pattern in patterns)] == []
+
+
+@pytest.fixture
+def german(tmp_path, monkeypatch):
+    """The app with a third catalog, made as the README says (`pybabel init`, then translate): every
+    English text prefixed with "[de] " and the language named Deutsch."""
+    from babel.messages.pofile import write_po
+
+    from kb.web import i18n
+
+    for lang in LANGS:
+        (tmp_path / lang / "LC_MESSAGES").mkdir(parents=True)
+        (tmp_path / lang / "LC_MESSAGES" / f"{DOMAIN}.po").write_bytes(
+            (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po").read_bytes())
+    catalog = _read(LOCALE_DIR / "en" / "LC_MESSAGES" / f"{DOMAIN}.po", "de")
+    for message in catalog:
+        if message.id:
+            message.string = "Deutsch" if message.id == "language_name" else "[de] " + message.string
+    (tmp_path / "de" / "LC_MESSAGES").mkdir(parents=True)
+    with (tmp_path / "de" / "LC_MESSAGES" / f"{DOMAIN}.po").open("wb") as f:
+        write_po(f, catalog)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    monkeypatch.setattr(i18n, "LANGS", i18n.interface_languages(tmp_path))
+    i18n.catalogs.cache_clear()
+    i18n.gettext_callables.cache_clear()
+    yield TestClient(create_app(Settings(practices=PRACTICES_DIR, index=tmp_path / "index")))
+    i18n.catalogs.cache_clear()
+    i18n.gettext_callables.cache_clear()
+
+
+def test_a_third_language_needs_only_its_catalog(german):
+    home = german.get("/?lang=de")
+    assert home.status_code == 200 and '<html lang="de">' in home.text and "[de] Search" in home.text
+    assert home.cookies.get("lang") == "de"
+    assert '<a class="lang" href="/?lang=fr" hreflang="fr" lang="fr">Français</a>' in home.text
+    assert '<a class="lang" href="/?lang=en" hreflang="en" lang="en">English</a>' in home.text
+    french = german.get("/search?q=logement&lang=fr")
+    assert 'href="/search?q=logement&amp;lang=de" hreflang="de" lang="de">Deutsch</a>' in french.text
+    # the records stay in French and English: a German page shows the French text, English beside it
+    practice = german.get("/practices/pl-welcome-home-housing?lang=de")
+    assert practice.status_code == 200 and "<summary>English</summary>" in practice.text
+    assert "sous-location progressive" in practice.text and "graduated subletting" in practice.text
+    search = german.get("/search?q=logement&lang=de")
+    assert search.status_code == 200 and "[de]" in search.text and "pl-welcome-home-housing" in search.text
+    assert 'href="/api/search?q=logement&amp;sort=relevance&amp;page=1&amp;lang=fr"' in search.text
+    for path in ("/checklist", "/results?T1-01=on", "/grid", "/team", "/book", "/feed.atom", "/themes/4", "/about"):
+        assert german.get(path, params={"lang": "de"}).status_code == 200, path
+    assert german.post("/results?lang=de", data={"T1-01": "on", "format": "md"}).status_code == 200
