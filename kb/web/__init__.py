@@ -1,6 +1,6 @@
 """Web: the FastAPI application and what it publishes.
 
-The app factory and its middleware (``app``), the loaded records and index it serves (``service``),
+The app factory (``app``) and what every request goes through (``middleware``), the loaded records and index it serves (``service``),
 the HTML pages (``pages``, ``team_pages``), the JSON API (``api``), the printable book and the Atom
 feed (``book``, ``feed``, routed by ``publish``), interface strings (``i18n``) and the uvicorn
 launcher (``server``). Templates and static files are in ``web/`` at the project root.

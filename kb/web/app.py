@@ -19,9 +19,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kb import __version__
 
 from kb.records import countries
-from kb.web.api import router as api_router
 from kb.web import i18n
+from kb.web.api import router as api_router
 from kb.web.i18n import gettext_callables, install_i18n, lang_of, language_name, other_content_lang, switch_links, translator
+from kb.web.middleware import MAX_REQUEST_BYTES, RequestGuard
 from kb.web.pages import router as pages_router
 from kb.web.publish import router as publish_router
 from kb.web.team_pages import router as team_router
@@ -30,18 +31,6 @@ from kb.paths import STATIC_DIR, TEMPLATES_DIR
 from kb.web.service import Service, Settings
 
 __all__ = ["create_app", "Settings"]
-
-MAX_REQUEST_BYTES = 1024 * 1024  # the largest form or upload the app accepts
-SECURITY_HEADERS = {
-    # scripts, styles, images and forms only from this site; never framed
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-                               "form-action 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
 
 # Swagger UI's files, shipped by the fastapi-offline package, so that /docs needs no CDN.
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -93,31 +82,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(publish_router)  # /book, /book.pdf, /feed.atom, /start
     app.include_router(team_router)  # /team, /plan
 
-    @app.middleware("http")
-    async def remember_language(request: Request, call_next):
-        service.touch()  # background work waits while requests come in
-        if request.method == "HEAD":  # monitors and crawlers: answer as GET (the server drops the body)
-            request.scope["method"] = "GET"
-        length = request.headers.get("content-length")
-        response = None
-        if request.method in ("POST", "PUT", "PATCH"):
-            if length is None:
-                response = error_response(request, 411, "a request body needs a Content-Length header")
-            elif not length.isdigit() or int(length) > MAX_REQUEST_BYTES:
-                if request.url.path == "/team":  # many files at once: the reason on the upload page itself
-                    response = team_too_large(request, MAX_REQUEST_BYTES // 1024)
-                else:
-                    response = error_response(request, 413, f"request body larger than {MAX_REQUEST_BYTES // 1024} KiB")
-        if response is None:
-            response = await call_next(request)
-        service.touch()
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        lang = request.query_params.get("lang")
-        if lang in i18n.LANGS and request.cookies.get("lang") != lang:
-            response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
-        return response
-
     def is_api(request: Request) -> bool:
         return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
@@ -144,6 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):  # pragma: no cover - a bug, logged by uvicorn
         return error_response(request, 500, "internal error; the request was not processed")
+
+    app.add_middleware(RequestGuard, refuse=error_response, touch=service.touch, langs=lambda: i18n.LANGS,
+                       too_large={"/team": lambda request: team_too_large(request, MAX_REQUEST_BYTES // 1024)})
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict:

@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kb.web import book
-from kb.web.app import SECURITY_HEADERS, Settings, create_app
+from kb.web.app import Settings, create_app
+from kb.web.middleware import SECURITY_HEADERS
 from kb.assess.examples import EXAMPLES, START_EXAMPLES
 from kb.web.feed import FEED_SIZE, Timeline
 from kb.search.filters import Filters
