@@ -33,7 +33,8 @@ words, Zipf-weighted, with set phrases and realistic names), then
     minus its RSS before opening (and the same for FTS5);
   - a cold `kb search` process (wall time, max RSS), beside a cold Python process querying FTS5;
   - `kb serve --workers 2`: time until /healthz answers and until every worker has started, RSS per
-    worker when ready and after the mix over HTTP;
+    worker when ready and after the mix over HTTP, and its private part after the mix (RSS less the
+    pages shared with other processes through files: libraries, the memory-mapped columns);
   - one added record: the time of `kb index` after one more record file is written.
 Every command runs as ``python -m kb.cli`` with this interpreter and this checkout on PYTHONPATH; the
 checkout's bytecode is compiled first, as a first run of Python would leave it.
@@ -228,10 +229,12 @@ def _proc_children(pid: int) -> list[int]:
     return found
 
 
-def _proc_rss_mb(pid: int) -> float | None:
+def _proc_rss_mb(pid: int, field: str = "VmRSS") -> float | None:
+    """A process's resident memory (``VmRSS``), or its private part (``RssAnon``: what is not shared with
+    other processes through files, such as libraries and the memory-mapped columns), in MB."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
@@ -687,9 +690,11 @@ def serve_start(records: Path, index: Path, mix: list, workers: int = 2, timeout
                 times.append((time.perf_counter() - t) * 1000)
             conn.close()
             rss_after = [_proc_rss_mb(p) for p in worker_pids()]
+            private_after = [_proc_rss_mb(p, "RssAnon") for p in worker_pids()]
             return {"workers": workers, "ready_s": round(ready, 2),
                     "all_workers_ready_s": round(all_ready, 2) if all_ready else None,
                     "worker_rss_ready_mb": rss_ready, "worker_rss_after_mix_mb": rss_after,
+                    "worker_private_after_mix_mb": private_after,
                     "supervisor_rss_mb": _proc_rss_mb(proc.pid),
                     "http_one_at_a_time_p50_ms": pct(times, 50), "http_one_at_a_time_p95_ms": pct(times, 95)}
         finally:
@@ -789,7 +794,8 @@ def print_independent(ind: dict) -> None:
             s = kb["serve"]
             print(f"kb serve --workers 2: healthz after {_cell(s, 'ready_s')} s, every worker after "
                   f"{_cell(s, 'all_workers_ready_s')} s; RSS per worker {_cell(s, 'worker_rss_ready_mb')} MB ready, "
-                  f"{_cell(s, 'worker_rss_after_mix_mb')} MB after the mix; HTTP p50 / p95 "
+                  f"{_cell(s, 'worker_rss_after_mix_mb')} MB after the mix (private "
+                  f"{_cell(s, 'worker_private_after_mix_mb')} MB); HTTP p50 / p95 "
                   f"{_cell(s, 'http_one_at_a_time_p50_ms')} / {_cell(s, 'http_one_at_a_time_p95_ms')} ms")
         print(f"one added record: kb index {_cell(kb, 'add_one', 'add_one_s')} s")
         for name, w in kb["worst_case"].items():

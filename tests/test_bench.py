@@ -71,7 +71,10 @@ def test_the_independent_mix_runs_at_a_tiny_size(tmp_path):
     assert {"build_s", "peak_rss_mb", "index_mb"} <= set(kb)
     assert {"searcher_mb", "process_mb"} <= set(kb["searcher"]) and {"searcher_mb"} <= set(engines["sqlite-fts5"]["searcher"])
     assert {"wall_s", "max_rss_mb"} <= set(kb["cold_cli"]) and {"wall_s", "max_rss_mb"} <= set(engines["sqlite-fts5"]["cold_cli"])
-    assert {"ready_s", "all_workers_ready_s", "worker_rss_ready_mb", "worker_rss_after_mix_mb"} <= set(kb["serve"])
+    assert {"ready_s", "all_workers_ready_s", "worker_rss_ready_mb", "worker_rss_after_mix_mb",
+            "worker_private_after_mix_mb"} <= set(kb["serve"])
+    assert all(0 < private < rss for private, rss in zip(kb["serve"]["worker_private_after_mix_mb"],
+                                                          kb["serve"]["worker_rss_after_mix_mb"]))
     assert len(kb["serve"]["worker_rss_ready_mb"]) == 2
     assert "add_one_s" in kb["add_one"] and kb["add_one"]["output"].startswith("Indexed")
     assert all("cpu_ms" in case for case in kb["worst_case"].values())
