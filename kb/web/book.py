@@ -209,14 +209,14 @@ def render_html(book: Book, medium: Medium = "pdf") -> str:
     global _ENV
     _ENV = _ENV or _environment()
     lang = book.lang
+    t = translator(lang)
     return _ENV.get_template("book/book.html").render(
-        book=book, lang=lang, languages=switch_links(lang, lambda code: f"/book?lang={code}"), t=translator(lang),
+        book=book, lang=lang, languages=switch_links(lang, lambda code: f"/book?lang={code}"), t=t,
         web=medium == "web",
         **gettext_callables(lang),
         inline_css=BOOK_CSS.read_text(encoding="utf-8") if medium == "file" else None, max_examples=GRID_EXAMPLES,
         fw=book.framework, edition_long=long_date(book.edition, lang),
-        colon="\u00a0:" if lang == "fr" else ":",
-        quote=(lambda s: f"«\u00a0{s}\u00a0»") if lang == "fr" else (lambda s: f"“{s}”"),
+        colon=t("colon"), quote=lambda text: t("quoted", text=text),
     )
 
 

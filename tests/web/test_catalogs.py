@@ -73,6 +73,19 @@ def test_every_message_shows_translators_its_english_text(catalog):
     assert stale == {}, f"{catalog.name}: notes that are not the English text: run `make messages`"
 
 
+def test_no_template_chooses_its_words_by_language():
+    # a text written in a template for one language and not another escapes the catalogs: a third
+    # language would show one of the two
+    import re
+
+    from kb.paths import TEMPLATES_DIR
+
+    found = [f"{path.relative_to(ROOT)}:{number}" for path in sorted(TEMPLATES_DIR.rglob("*.html"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\blang\s*[!=]=", line)]
+    assert found == []
+
+
 def test_every_module_with_interface_strings_is_extracted():
     method_map, _ = _mapping()
     python = [pattern for pattern, method in method_map if method == "python"]
@@ -183,6 +196,8 @@ def test_a_third_language_needs_only_its_catalog(german):
     search = german.get("/search?q=logement&lang=de")
     assert search.status_code == 200 and "[de]" in search.text and "pl-welcome-home-housing" in search.text
     assert 'href="/api/search?q=logement&amp;sort=relevance&amp;page=1&amp;lang=fr"' in search.text
-    for path in ("/checklist", "/results?T1-01=on", "/grid", "/team", "/book", "/feed.atom", "/themes/4", "/about"):
+    about = german.get("/about?lang=de")
+    assert "[de] This knowledge base turns" in about.text and "[de] It holds 62 good-practice examples" in about.text
+    for path in ("/checklist", "/results?T1-01=on", "/grid", "/team", "/book", "/feed.atom", "/themes/4", "/contribute"):
         assert german.get(path, params={"lang": "de"}).status_code == 200, path
     assert german.post("/results?lang=de", data={"T1-01": "on", "format": "md"}).status_code == 200
