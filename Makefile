@@ -42,8 +42,9 @@ LOCALE := kb/web/locale
 messages: install
 	$(BIN)/pybabel --quiet extract -F babel.cfg -k t -k N_ --no-location --sort-output \
 		--project integration-practices-kb --version 0.1.0 \
-		--copyright-holder "integration-practices-kb contributors" -o $(LOCALE)/messages.pot .
-	$(BIN)/python -c "from kb.web.i18n import note_english; note_english()"
+		--copyright-holder "integration-practices-kb contributors" -o $(LOCALE)/messages.pot.new .
+	$(BIN)/python -c "from pathlib import Path; from kb.web.i18n import write_template; \
+		write_template(Path('$(LOCALE)/messages.pot.new'))"
 	$(BIN)/pybabel --quiet update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching \
 		--ignore-obsolete --ignore-pot-creation-date
 

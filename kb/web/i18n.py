@@ -5,7 +5,7 @@ The strings are gettext message catalogs: ``kb/web/locale/<lang>/LC_MESSAGES/mes
 language of ``LANGS`` (French, English, then whichever catalogs the folder holds), updated from ``kb/web/locale/messages.pot`` by ``make messages`` (Babel extracts the
 ``t("key")``, ``_("key")`` and ``N_("key")`` calls of the code and templates, see ``babel.cfg``). Message
 ids are stable keys (``search_label``); the English catalog holds the English text, which ``make messages``
-also writes beside each message of the template, as a note for translators (``note_english``). The
+also writes beside each message of the template, as a note for translators (``write_template``). The
 ``.po`` files are read once, at first use: there is no compiled ``.mo`` and no build step. Placeholders
 are ``str.format`` fields, ``{date}``.
 """
@@ -83,20 +83,29 @@ def catalogs() -> dict[str, dict[str, str]]:
 ENGLISH_NOTE = "English: "
 
 
-def note_english(template: Path = LOCALE_DIR / f"{DOMAIN}.pot") -> None:
-    """Write each message's English text into the template as an extracted comment (``#. English: ...``),
-    which ``pybabel update`` copies into every catalog and PO editors show beside the message: a
-    translator sees what ``search_label`` says, not only its key (``make messages``)."""
+def write_template(extracted: Path, template: Path = LOCALE_DIR / f"{DOMAIN}.pot") -> None:
+    """The template of the messages Babel ``extracted`` (a file, removed after), with each message's
+    English text as an extracted comment (``#. English: ...``), which ``pybabel update`` copies into
+    every catalog and PO editors show beside the message: a translator sees what ``search_label`` says,
+    not only its key. The template is left as it is when only its creation date would change
+    (``make messages``)."""
+    import io
+    import re
+
     from babel.messages.pofile import read_po, write_po
 
     english = catalogs.__wrapped__()["en"]
-    with template.open("rb") as f:
+    with extracted.open("rb") as f:
         catalog = read_po(f)
     for message in catalog:
         if message.id and isinstance(message.id, str):
             message.auto_comments = [ENGLISH_NOTE + english[message.id]] if message.id in english else []
-    with template.open("wb") as f:
-        write_po(f, catalog, no_location=True, sort_output=True)
+    out = io.BytesIO()
+    write_po(out, catalog, no_location=True, sort_output=True)
+    undated = lambda text: re.sub(rb'"POT-Creation-Date: [^"]*"\n', b"", text)  # noqa: E731
+    if not template.exists() or undated(template.read_bytes()) != undated(out.getvalue()):
+        template.write_bytes(out.getvalue())
+    extracted.unlink()
 
 
 def language_name(lang: str) -> str:

@@ -201,3 +201,27 @@ def test_a_third_language_needs_only_its_catalog(german):
     for path in ("/checklist", "/results?T1-01=on", "/grid", "/team", "/book", "/feed.atom", "/themes/4", "/contribute"):
         assert german.get(path, params={"lang": "de"}).status_code == 200, path
     assert german.post("/results?lang=de", data={"T1-01": "on", "format": "md"}).status_code == 200
+
+
+def test_make_messages_leaves_an_unchanged_template_alone(tmp_path):
+    from babel.messages.pofile import write_po
+
+    from kb.web.i18n import write_template
+
+    template = tmp_path / "messages.pot"
+    template.write_bytes(POT.read_bytes())
+    catalog = _read(POT)  # as Babel extracts it: a new date, no notes
+    catalog.creation_date = catalog.creation_date.replace(year=catalog.creation_date.year + 1)
+    for message in catalog:
+        message.auto_comments = []
+    extracted = tmp_path / "extracted.pot"
+    with extracted.open("wb") as f:
+        write_po(f, catalog, no_location=True, sort_output=True)
+    write_template(extracted, template)
+    assert template.read_bytes() == POT.read_bytes() and not extracted.exists()
+
+    catalog.add("a_new_message")
+    with extracted.open("wb") as f:
+        write_po(f, catalog, no_location=True, sort_output=True)
+    write_template(extracted, template)
+    assert "a_new_message" in _ids(_read(template)) and "about_lead" in _ids(_read(template))
