@@ -21,7 +21,8 @@ from kb import __version__
 from kb.records import countries
 from kb.web import i18n
 from kb.web.api import router as api_router
-from kb.web.i18n import gettext_callables, install_i18n, lang_of, language_name, other_content_lang, switch_links, translator
+from kb.web.i18n import (content_lang, gettext_callables, install_i18n, lang_of, language_name, other_content_lang,
+                         switch_links, translator)
 from kb.web.middleware import MAX_REQUEST_BYTES, RequestGuard
 from kb.web.pages import router as pages_router
 from kb.web.publish import router as publish_router
@@ -64,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         languages = switch_links(lang, lambda code: request.url.path + "?" + urlencode(query + [("lang", code)]))
         return templates.TemplateResponse(
             request, name,
-            {"lang": lang, "other": other_content_lang(lang), "t": translator(lang), "languages": languages,
+            {"lang": lang, "content": content_lang(lang), "other": other_content_lang(lang), "t": translator(lang),
+             "languages": languages,
              "themes_nav": service.framework.themes, **gettext_callables(lang), **context},
             status_code=status_code,
         )

@@ -203,6 +203,24 @@ def test_a_third_language_needs_only_its_catalog(german):
     assert german.post("/results?lang=de", data={"T1-01": "on", "format": "md"}).status_code == 200
 
 
+def test_a_third_language_shows_the_framework_and_reports_in_french(german):
+    from markupsafe import escape
+
+    from kb.records.framework import get_framework
+
+    fw = get_framework()
+    item = fw.checklist_items["T1-02"][1]
+    team = german.post("/team?lang=de", files=[("files", ("a.yaml", b"ticked: [T1-01, T1-02]\n")),
+                                                ("files", ("b.yaml", b"ticked: [T1-01]\n"))])
+    assert team.status_code == 200 and escape(item.text.fr) in team.text
+    grid = german.post("/grid?lang=de", data={"IP-01": "met", "SU-01": "not-met"})
+    assert grid.status_code == 200 and escape(fw.dimensions["effectiveness"].name.fr) in grid.text
+    nothing = german.get("/search?q=integration+xqzv&mode=all&lang=de")
+    assert nothing.status_code == 200
+    for page in (team, grid, nothing):
+        assert ">None<" not in page.text and "> None" not in page.text
+
+
 def test_make_messages_leaves_an_unchanged_template_alone(tmp_path):
     from babel.messages.pofile import write_po
 
