@@ -62,7 +62,6 @@ RUNTIME_KEYS = (
     N_("practice"),  # feed.py: translator(lang)("practice" if ... else "reference")
     N_("compare_choose"),  # pages.py: translator(lang)("compare_choose")
     N_("team_too_many_parts"),  # team_pages.py: t(...) inside an f-string
-    N_("home"), N_("summary"), N_("done"), N_("other_themes"), N_("exports"),  # not named literally today
     N_("language_name"),  # language_name(lang): each catalog names its own language
 )
 
