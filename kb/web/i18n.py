@@ -59,6 +59,7 @@ RUNTIME_KEYS = (
     N_("newly_done"), N_("no_longer"), N_("newly_open"),  # results.html: t(key), the progress lists
     N_("book_howto_1"), N_("book_howto_2"), N_("book_howto_3"), N_("book_howto_4"),
     N_("book_howto_5"),  # book/_howto.html: t(key)
+    N_("kind_practice"), N_("kind_reference"),  # pages.py: the kind facet's values
     N_("practice"),  # feed.py: translator(lang)("practice" if ... else "reference")
     N_("compare_choose"),  # pages.py: translator(lang)("compare_choose")
     N_("team_too_many_parts"),  # team_pages.py: t(...) inside an f-string

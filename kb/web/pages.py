@@ -120,9 +120,8 @@ def _facet_label(svc, lang: str):
         if facet in ("target_group", "sector", "actor_type"):
             term = fw.facet(facet + "s").get(value)
             return term.name.get(lang) if term else value
-        if facet == "kind":
-            return {"practice": {"fr": "Pratique", "en": "Practice"},
-                    "reference": {"fr": "Référence", "en": "Reference"}}.get(value, {}).get(lang, value)
+        if facet == "kind" and value in ("practice", "reference"):
+            return translator(lang)("kind_" + value)
         return value
 
     return label

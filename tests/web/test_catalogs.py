@@ -195,6 +195,7 @@ def test_a_third_language_needs_only_its_catalog(german):
     assert "sous-location progressive" in practice.text and "graduated subletting" in practice.text
     search = german.get("/search?q=logement&lang=de")
     assert search.status_code == 200 and "[de]" in search.text and "pl-welcome-home-housing" in search.text
+    assert 'kind=practice">[de] Practice</a>' in search.text  # a facet value's label is a message too
     assert 'href="/api/search?q=logement&amp;sort=relevance&amp;page=1&amp;lang=fr"' in search.text
     about = german.get("/about?lang=de")
     assert "[de] This knowledge base turns" in about.text and "[de] It holds 62 good-practice examples" in about.text
