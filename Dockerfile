@@ -11,7 +11,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml constraints.txt README.md ./
 COPY kb ./kb
 COPY framework ./framework
 COPY practices ./practices
@@ -21,7 +21,7 @@ COPY schema ./schema
 COPY index/README.md ./index/README.md
 
 # Installed in place: the package finds framework/, practices/ and web/ beside it.
-RUN pip install -e . \
+RUN pip install -c constraints.txt -e . \
  && kb validate practices \
  && kb index \
  && useradd --system --home /srv/kb kb \

@@ -3,6 +3,7 @@
 #   make test  - the same set-up, then the whole test suite
 #   make messages - extract the interface strings into kb/web/locale/messages.pot, update the catalogs
 #   make countries - rewrite kb/records/country-names.json from Babel's CLDR data
+#   make lock - rewrite constraints.txt, the exact versions installed, from the newest allowed releases
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,12 +11,12 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install validate index schema messages countries clean
+.PHONY: run test install validate index schema messages countries lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,6 +52,16 @@ messages: install
 # the French and English country names, from the installed Babel's CLDR data (kb/records/countries.py)
 countries: install
 	$(BIN)/python -c "from kb.records import countries; countries.write_names_file()"
+
+# constraints.txt anew: the newest releases pyproject.toml allows, installed in a scratch environment
+LOCK_VENV := .venv-lock
+lock:
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	{ sed -n '/^#/p' constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(LOCK_VENV)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

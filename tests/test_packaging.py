@@ -48,3 +48,22 @@ def test_every_data_file_in_the_package_is_declared_package_data():
         if not any(fnmatch.fnmatch(inside, pattern) for pattern in declared.get(name, [])):
             undeclared.append(path.relative_to(ROOT).as_posix())
     assert data and undeclared == []
+
+
+def test_every_dependency_is_pinned_within_what_pyproject_allows():
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]]
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = version.strip()
+    unpinned = [str(r) for r in wanted if canonicalize_name(r.name) not in pins]
+    outside = [f"{r} (pinned {pins[canonicalize_name(r.name)]})" for r in wanted
+               if canonicalize_name(r.name) in pins and pins[canonicalize_name(r.name)] not in r.specifier]
+    assert unpinned == [] and outside == []
