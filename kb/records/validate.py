@@ -457,6 +457,12 @@ def _near_duplicates_in_collection(report: Report, collection: Path) -> list[Pro
         other, problems = check_file(path)
         if isinstance(other.record, Practice):
             existing.append((other.display, other.record))
+    return near_duplicate_problems(new, existing)
+
+
+def near_duplicate_problems(new: list[CheckedFile], existing: list[tuple[str, Practice]]) -> list[Problem]:
+    """A warning for each checked practice in ``new`` that looks like one of ``existing`` ((display
+    path, practice or its brief) pairs: records the check did not read this time)."""
     problems = []
     for f in new:
         for display, other in existing:

@@ -767,7 +767,7 @@ def _near_duplicates_of_unchanged(report: Report, records_dir: Path, changes: Ch
                                   line_of: dict[str, str]) -> list[Problem]:
     """Warnings for the checked practices that look like an unchanged one (from the catalogue's briefs),
     as ``kb validate FILE`` gives them: shown beside the errors of a build that fails."""
-    from kb.records.validate import _display, _near_duplicate_problem, resemblance
+    from kb.records.validate import _display, near_duplicate_problems
 
     practices = [f for f in report.files if getattr(f.record, "kind", None) == "practice"]
     if not practices:
@@ -779,13 +779,7 @@ def _near_duplicates_of_unchanged(report: Report, records_dir: Path, changes: Ch
             brief = Brief.from_json(json.loads(line))
             if brief.country in countries:
                 unchanged.append((_display(records_dir / rel), brief))
-    problems = []
-    for f in practices:
-        for display, other in unchanged:
-            hit = resemblance(f.record, other)
-            if hit:
-                problems.append(_near_duplicate_problem(f, display, hit))
-    return problems
+    return near_duplicate_problems(practices, unchanged)
 
 
 PRUNE_AFTER_S = 600  # a superseded generation stays this long, for worker processes yet to refresh
